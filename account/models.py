@@ -1,0 +1,67 @@
+"""Quota tiers and users (CONTRACT section 1)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+MB = 1048576
+
+
+def megabytes(size: int) -> str:
+    """Bytes as MB with exactly three decimals, the unit of every quota message."""
+    return f"{size / MB:.3f}"
+
+
+class Account(models.Model):
+    """A quota tier. Sizes are bytes in 64-bit columns (the seed's small ints overflowed at 32 KiB)."""
+
+    title = models.CharField(max_length=50, unique=True)
+    storage = models.PositiveBigIntegerField(help_text="Total bytes a user of this tier may store.")
+    max_file_transfer = models.PositiveBigIntegerField(help_text="Largest single file in bytes.")
+
+    class Meta:
+        ordering = ["storage", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def limit_message(self) -> str:
+        return f"You can't upload files more than {megabytes(self.max_file_transfer)} Megabytes!"
+
+
+def default_account_id() -> int:
+    """The default tier's id; created on first use so a fresh database always has one."""
+    tier, _ = Account.objects.get_or_create(
+        title=settings.ACCOUNT_DEFAULT_TIER,
+        defaults={"storage": 500 * MB, "max_file_transfer": 50 * MB},
+    )
+    return tier.pk
+
+
+class TierUserManager(UserManager["User"]):
+    def _create_user(self, username: str, email: str | None, password: str | None, **extra_fields: object) -> User:
+        # createsuperuser and scripts name no tier: they get the default one.
+        if "account" not in extra_fields and "account_id" not in extra_fields:
+            extra_fields["account_id"] = default_account_id()
+        return super()._create_user(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="users")
+    used_storage = models.PositiveBigIntegerField(default=0, help_text="Bytes stored, all APIs together.")
+
+    objects = TierUserManager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(used_storage__gte=0), name="used_storage_not_negative"),
+        ]
+
+    @property
+    def storage_left(self) -> int:
+        return max(self.account.storage - self.used_storage, 0)
+
+
+NOT_ENOUGH_SPACE = "You don't have enough space to upload this file!"

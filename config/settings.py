@@ -1,0 +1,311 @@
+"""Settings, read once from the environment (CONTRACT section 5).
+
+Every default runs on one machine with no server: SQLite, files on local disk,
+the in-process channel layer and kombu's filesystem broker. Production sets the
+same variables to PostgreSQL, Redis, RabbitMQ and S3; a bad value stops start-up
+with ImproperlyConfigured.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+
+def _url(name: str, value: str, schemes: set[str]) -> str:
+    """Refuse a URL whose scheme is not one we can talk to."""
+    parts = urlsplit(value)
+    needs_host = parts.scheme in {"http", "https", "amqp", "amqps", "pyamqp", "redis", "rediss"}
+    if parts.scheme not in schemes or (needs_host and not parts.hostname):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a valid URL; expected one of the schemes {sorted(schemes)}"
+        )
+    return value
+
+
+def _env_url(name: str, default: str | None, schemes: set[str]) -> str | None:
+    value = env.str(name, default=default) or None
+    return _url(name, value, schemes) if value else None
+
+
+DEBUG = env.bool("DEBUG", default=True)
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "channels",
+    "social_django",
+    "account",
+    "upload_center",
+    "drive",
+    "cloud_export",
+]
+
+MIDDLEWARE = [
+    "config.middleware.RequestSizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------
+_database_url = _env_url(
+    "DATABASE_URL",
+    f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    {"sqlite", "postgres", "postgresql", "pgsql", "psql", "postgis"},
+)
+DATABASES = {"default": env.db_url_config(_database_url)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock at BEGIN, so two quota transactions queue
+    # instead of failing with "database is locked" when both try to upgrade.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+    # A file, not memory, so that server processes started by the tests share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "account.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "social_core.backends.google.GoogleOAuth2",
+    "social_core.backends.yandex.YandexOAuth2",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "/admin/login/"
+
+# The tier a user gets when created without one (createsuperuser, admin form).
+ACCOUNT_DEFAULT_TIER = env.str("ACCOUNT_DEFAULT_TIER", default="Free")
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- file storage ---------------------------------------------------------------
+UPLOAD_ROOT = Path(env.str("UPLOAD_ROOT", default=str(BASE_DIR / ".uploaded_files")))
+if not UPLOAD_ROOT.is_absolute():
+    UPLOAD_ROOT = BASE_DIR / UPLOAD_ROOT
+S3_BUCKET = env.str("S3_BUCKET", default="") or None
+S3_ENDPOINT_URL = _env_url("S3_ENDPOINT_URL", None, {"http", "https"})
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": S3_REGION,
+            "file_overwrite": True,  # names are chosen by the file index, never by S3
+            "default_acl": None,
+            "querystring_auth": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(UPLOAD_ROOT), "base_url": None},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# A request whose Content-Length passes this cap gets 413 before its body is read.
+UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=20 * 1024**3)
+
+# --- channels, celery -----------------------------------------------------------
+REDIS_URL = _env_url("REDIS_URL", None, {"redis", "rediss", "unix"})
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_DATA_DIR = BASE_DIR / ".celery"
+CELERY_BROKER_URL = _env_url(
+    "CELERY_BROKER_URL", "filesystem://", {"filesystem", "amqp", "amqps", "pyamqp", "redis", "memory"}
+)
+if CELERY_BROKER_URL == "filesystem://":
+    # kombu's filesystem transport: one folder both ways, so the web process and
+    # the worker see the same queue without a server.
+    _queue_dir = CELERY_DATA_DIR / "queue"
+    # kombu does not create its folders; every process that opens the broker needs them.
+    for _folder in (_queue_dir, CELERY_DATA_DIR / "processed"):
+        _folder.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir),
+        "data_folder_out": str(_queue_dir),
+        "processed_folder": str(CELERY_DATA_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- REST framework, OpenAPI, CORS ----------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Upload Center",
+    "DESCRIPTION": "LMS upload center (/fm/), web drive and cloud export.",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+GALLERY_API_BASE = _env_url("GALLERY_API_BASE", "https://app.litegallery.io", {"http", "https"})
+CLOUD_ARCHIVE_ALLOWED_REDIRECT_HOSTS = env.list(
+    "CLOUD_ARCHIVE_ALLOWED_REDIRECT_HOSTS", default=[urlsplit(GALLERY_API_BASE).hostname]
+)
+CORS_ALLOWED_ORIGIN_REGEXES = [
+    r"^https?://" + re.escape(host) + r"(:\d+)?$" for host in CLOUD_ARCHIVE_ALLOWED_REDIRECT_HOSTS
+]
+CORS_URLS_REGEX = r"^/cloud_archive$"
+
+# --- OAuth (social-auth-app-django) ---------------------------------------------
+GOOGLE_OAUTH_CLIENT_ID = env.str("GOOGLE_OAUTH_CLIENT_ID", default="")
+GOOGLE_OAUTH_CLIENT_SECRET = env.str("GOOGLE_OAUTH_CLIENT_SECRET", default="")
+GOOGLE_OAUTH_AUTHORIZE_URL = _env_url(
+    "GOOGLE_OAUTH_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth", {"http", "https"}
+)
+GOOGLE_OAUTH_TOKEN_URL = _env_url(
+    "GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token", {"http", "https"}
+)
+GOOGLE_OAUTH_USERINFO_URL = _env_url(
+    "GOOGLE_OAUTH_USERINFO_URL", "https://www.googleapis.com/oauth2/v3/userinfo", {"http", "https"}
+)
+GOOGLE_DRIVE_API_BASE = _env_url(
+    "GOOGLE_DRIVE_API_BASE", "https://www.googleapis.com/drive/v3", {"http", "https"}
+)
+GOOGLE_DRIVE_UPLOAD_BASE = _env_url(
+    "GOOGLE_DRIVE_UPLOAD_BASE", "https://www.googleapis.com/upload/drive/v3", {"http", "https"}
+)
+YANDEX_OAUTH_CLIENT_ID = env.str("YANDEX_OAUTH_CLIENT_ID", default="")
+YANDEX_OAUTH_CLIENT_SECRET = env.str("YANDEX_OAUTH_CLIENT_SECRET", default="")
+YANDEX_OAUTH_AUTHORIZE_URL = _env_url(
+    "YANDEX_OAUTH_AUTHORIZE_URL", "https://oauth.yandex.ru/authorize", {"http", "https"}
+)
+YANDEX_OAUTH_TOKEN_URL = _env_url("YANDEX_OAUTH_TOKEN_URL", "https://oauth.yandex.ru/token", {"http", "https"})
+YANDEX_OAUTH_USERINFO_URL = _env_url("YANDEX_OAUTH_USERINFO_URL", "https://login.yandex.ru/info", {"http", "https"})
+YANDEX_DISK_API_BASE = _env_url(
+    "YANDEX_DISK_API_BASE", "https://cloud-api.yandex.net/v1/disk", {"http", "https"}
+)
+SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = GOOGLE_OAUTH_CLIENT_ID
+SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = GOOGLE_OAUTH_CLIENT_SECRET
+SOCIAL_AUTH_YANDEX_OAUTH2_KEY = YANDEX_OAUTH_CLIENT_ID
+SOCIAL_AUTH_YANDEX_OAUTH2_SECRET = YANDEX_OAUTH_CLIENT_SECRET
+SOCIAL_AUTH_JSONFIELD_ENABLED = True
+
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be set when DEBUG is off.")
+    # Development only: a Fernet key derived from SECRET_KEY.
+    FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(
+        hashlib.sha256(b"field-encryption:" + SECRET_KEY.encode()).digest()
+    ).decode()
+EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=1.0)
+EXPORT_PARALLEL_TRANSFERS = env.int("EXPORT_PARALLEL_TRANSFERS", default=4)
+
+# --- security (production: DEBUG off) -------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+X_FRAME_OPTIONS = "DENY"
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}

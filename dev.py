@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Set up and run Upload Center with nothing but Python 3.11+.
+
+    python3 dev.py run     # venv, requirements, migrate, demo user, serve HTTP + WebSocket + worker
+    python3 dev.py test    # venv, requirements, then the whole test suite (two passes)
+
+Only the standard library is used here: this file runs before the virtual
+environment exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+REQUIREMENTS = ROOT / "requirements.txt"
+STAMP = VENV / ".requirements.sha256"
+
+# The real services of pass two; each can be pointed elsewhere.
+SERVICE_DEFAULTS = {
+    "TEST_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+    "TEST_REDIS_URL": "redis://127.0.0.1:6379/1",
+    "TEST_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+}
+# Variables that would make pass one use a server.
+SERVICE_VARIABLES = [
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+]
+
+
+def say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def ensure_venv() -> None:
+    """Create .venv and install requirements.txt when it changed since the last install."""
+    if not PYTHON.exists():
+        say(f"creating virtual environment in {VENV}")
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    say("installing requirements.txt")
+    pip = [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-r", str(REQUIREMENTS)], check=True)
+    STAMP.write_text(digest)
+
+
+def manage(*args: str, env: dict[str, str] | None = None) -> None:
+    subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, check=True, env=env)
+
+
+def prepare(env: dict[str, str] | None = None) -> None:
+    manage("migrate", "--no-input", "-v", "0", env=env)
+    manage("prepare_storage", env=env)
+    manage("ensure_demo_user", env=env)
+
+
+def server_command(host: str, port: str) -> list[str]:
+    """The HTTP + WebSocket server of every deployment (also used by the tests)."""
+    return [
+        str(PYTHON), "-m", "uvicorn", "config.asgi:application",
+        "--host", host, "--port", port,
+        "--lifespan", "off",
+        "--timeout-graceful-shutdown", "10",
+    ]  # fmt: skip
+
+
+def worker_command() -> list[str]:
+    return [str(PYTHON), "-m", "celery", "-A", "config", "worker", "-l", "info", "--concurrency", "2"]
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run(args: argparse.Namespace) -> int:
+    # Ctrl-C and a supervisor's SIGTERM both stop the children cleanly.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    ensure_venv()
+    prepare()
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = os.environ.get("PORT", "8000")
+    children = [
+        subprocess.Popen(worker_command(), cwd=ROOT),
+        subprocess.Popen(server_command(host, port), cwd=ROOT),
+    ]
+    say(f"serving on http://{host}:{port}/ (drive page), /fm/ (upload center API), /docs; Ctrl-C stops")
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        say("a process ended; stopping")
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), timeout=3):
+            return True
+    except OSError:
+        return False
+
+
+def start_s3() -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+    """moto's S3 server over HTTP: the stand-in for S3 that this machine can run."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(PYTHON), "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        if reachable(endpoint):
+            break
+        time.sleep(0.1)
+    else:
+        process.kill()
+        raise SystemExit("moto S3 server did not start")
+    return process, {
+        "S3_BUCKET": "upload-center-test",
+        "S3_ENDPOINT_URL": endpoint,
+        "S3_ACCESS_KEY_ID": "testing",
+        "S3_SECRET_ACCESS_KEY": "testing",
+        "S3_REGION": "us-east-1",
+    }
+
+
+def pytest(env: dict[str, str], extra: list[str]) -> int:
+    command = [str(PYTHON), "-m", "pytest", *extra]
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+
+def test(args: argparse.Namespace) -> int:
+    ensure_venv()
+    base = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    base.setdefault("TEST_OUTPUT_DIR", str(ROOT / "test-output"))
+
+    say("pass 1: embedded defaults (SQLite, local disk, in-process channel layer, filesystem broker)")
+    first = pytest({**base, "TEST_PASS": "embedded"}, ["-m", "not services", *args.pytest_args])
+    if args.embedded:
+        return first
+
+    urls = {name: os.environ.get(name, default) for name, default in SERVICE_DEFAULTS.items()}
+    missing = [f"{name}={url}" for name, url in urls.items() if not reachable(url)]
+    if missing:
+        say("pass 2 needs these services, which do not answer: " + ", ".join(missing))
+        return 1
+    say("pass 2: PostgreSQL, Redis, RabbitMQ and S3 (moto server) " + ", ".join(urls.values()))
+    s3, s3_env = start_s3()
+    try:
+        second = pytest(
+            {
+                **base,
+                **s3_env,
+                "TEST_PASS": "services",
+                "DATABASE_URL": urls["TEST_DATABASE_URL"],
+                "REDIS_URL": urls["TEST_REDIS_URL"],
+                "CELERY_BROKER_URL": urls["TEST_BROKER_URL"],
+            },
+            list(args.pytest_args),
+        )
+    finally:
+        s3.terminate()
+        s3.wait()
+    say(f"pass 1 exit {first}, pass 2 exit {second}")
+    return first or second
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="set up and serve on $HOST:$PORT until Ctrl-C")
+    test_parser = commands.add_parser("test", help="set up and run the whole test suite")
+    test_parser.add_argument("--embedded", action="store_true", help="only pass 1 (no servers needed)")
+    test_parser.add_argument("pytest_args", nargs="*", help="passed to pytest (put them after --)")
+    args = parser.parse_args()
+    return run(args) if args.command == "run" else test(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

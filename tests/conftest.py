@@ -1,0 +1,168 @@
+"""Shared fixtures: service markers, isolated storage, users, and a real server process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dev import server_command  # noqa: E402
+
+SERVICE_MARKERS = {"postgres", "redis", "rabbitmq", "s3", "browser"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Runs before -m filtering, so `-m "not services"` drops every test that needs a server.
+    for item in items:
+        if SERVICE_MARKERS & {mark.name for mark in item.iter_markers()}:
+            item.add_marker(pytest.mark.services)
+
+
+def _missing_service(name: str) -> str | None:
+    if name == "postgres" and connection.vendor != "postgresql":
+        return "PostgreSQL (set DATABASE_URL=postgres://...)"
+    if name == "redis" and not settings.REDIS_URL:
+        return "Redis (set REDIS_URL)"
+    if name == "rabbitmq" and not settings.CELERY_BROKER_URL.startswith(("amqp", "pyamqp")):
+        return "RabbitMQ (set CELERY_BROKER_URL=amqp://...)"
+    if name == "s3" and not settings.S3_BUCKET:
+        return "S3 (set S3_BUCKET and S3_ENDPOINT_URL; dev.py test starts moto's server)"
+    if name == "browser" and not Path("/usr/bin/chromium").exists():
+        return "Chromium (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request: pytest.FixtureRequest) -> None:
+    """A test that needs a server fails, never skips, where the server is missing."""
+    for mark in request.node.iter_markers():
+        if mark.name in SERVICE_MARKERS and (missing := _missing_service(mark.name)):
+            pytest.fail(f"this test needs {missing}")
+
+
+@pytest.fixture(autouse=True)
+def upload_root(settings: Any, tmp_path: Path) -> Iterator[Path]:
+    """Each test stores files in its own folder, or an emptied bucket with S3."""
+    root = tmp_path / "uploaded"
+    root.mkdir()
+    settings.UPLOAD_ROOT = root
+    if not settings.S3_BUCKET:
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(root), "base_url": None}},
+        }
+        yield root
+        return
+    from upload_center.storage import s3_client, storage_prepare
+
+    storage_prepare()
+    yield root
+    client = s3_client()
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=settings.S3_BUCKET):
+        for item in page.get("Contents", []):
+            client.delete_object(Bucket=settings.S3_BUCKET, Key=item["Key"])
+    for upload in client.list_multipart_uploads(Bucket=settings.S3_BUCKET).get("Uploads", []):
+        client.abort_multipart_upload(Bucket=settings.S3_BUCKET, Key=upload["Key"], UploadId=upload["UploadId"])
+
+
+@pytest.fixture
+def tier(db: None) -> Any:
+    from account.models import Account
+
+    return Account.objects.create(title="Test tier", storage=10 * 1048576, max_file_transfer=4 * 1048576)
+
+
+@pytest.fixture
+def make_user(db: None, tier: Any) -> Callable[..., Any]:
+    from account.models import User
+
+    def make(username: str = "kian", password: str = "ak18-secret", account: Any = None) -> Any:
+        return User.objects.create_user(account=account or tier, username=username, password=password)
+
+    return make
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url() -> str:
+    """The URL of the database the tests use, for server processes they start."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+class ServerProcess:
+    def __init__(self, url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.url = url
+        self.process = process
+        self.log = log
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return requests.get(self.url + path, timeout=30, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return requests.post(self.url + path, timeout=30, **kwargs)
+
+
+@pytest.fixture
+def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """Start the README's server command (uvicorn, config.asgi) as a real process.
+
+    It uses the test database, so tests that call it need ``transactional_db``
+    for the server to see their rows.
+    """
+    started: list[ServerProcess] = []
+
+    def start(**env_overrides: str) -> ServerProcess:
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "UPLOAD_ROOT": str(upload_root),
+            **env_overrides,
+        }
+        log = tmp_path / f"server-{port}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                server_command("127.0.0.1", str(port)), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        server = ServerProcess(f"http://127.0.0.1:{port}", process, log)
+        started.append(server)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
+            try:
+                if requests.get(server.url + "/healthz", timeout=1).status_code == 200:
+                    return server
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        pytest.fail(f"server did not answer /healthz within 30 s:\n{log.read_text()}")
+
+    yield start
+    for server in started:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
