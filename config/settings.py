@@ -179,6 +179,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Bytes per stored part: an S3 multipart part (at least 5 MiB, S3's minimum) and
+# the step of upload progress events; two parts at most are held in memory.
+UPLOAD_PART_SIZE = env.int("UPLOAD_PART_SIZE", default=8 * 1024 * 1024)
+if UPLOAD_PART_SIZE < 5 * 1024 * 1024:
+    raise ImproperlyConfigured("UPLOAD_PART_SIZE must be at least 5242880 bytes (S3's smallest part).")
 # A request whose Content-Length passes this cap gets 413 before its body is read.
 UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=20 * 1024**3)
 

@@ -6,4 +6,7 @@ from upload_center import apis
 
 urlpatterns = [
     path("login/", apis.LoginApi.as_view(), name="fm-login"),
+    path("upload/", apis.UploadApi.as_view(), name="fm-upload"),
+    path("manager/", apis.ManagerApi.as_view(), name="fm-manager"),
+    path("download/<str:username>/<str:filename>", apis.DownloadApi.as_view(), name="fm-download"),
 ]

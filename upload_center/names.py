@@ -1,0 +1,45 @@
+"""File names in a user's space: kept as sent, refused when they could escape it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import string
+import unicodedata
+
+from upload_center.errors import InvalidFileName
+
+MAX_NAME_BYTES = 255
+SUFFIX_ALPHABET = string.ascii_letters + string.digits
+SUFFIX_LENGTH = 7
+
+
+def name_check(name: str) -> str:
+    """Return ``name`` unchanged if it is safe as one path component, else raise.
+
+    Unicode (Persian, Cyrillic, emoji) is fine; separators, NUL, control
+    characters, dot-only names and names over 255 UTF-8 bytes (the limit of
+    every common filesystem and of the index column) are not.
+    """
+    if not name or not name.strip():
+        raise InvalidFileName("File name is empty.")
+    if set(name) <= {"."}:
+        raise InvalidFileName(f"{name} is not a valid file name.")
+    if "/" in name or "\\" in name:
+        raise InvalidFileName(f"{name} is not a valid file name: it contains a path separator.")
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        raise InvalidFileName("File name contains control characters.")
+    if len(name.encode()) > MAX_NAME_BYTES:
+        raise InvalidFileName(f"File name is longer than {MAX_NAME_BYTES} bytes.")
+    return name
+
+
+def name_with_suffix(name: str) -> str:
+    """``report.pdf`` -> ``report_k3J9aQ2.pdf``: a random suffix at the end of the stem."""
+    stem, ext = os.path.splitext(name)
+    suffix = "_" + "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
+    room = MAX_NAME_BYTES - len((suffix + ext).encode())
+    # Trim the stem by characters until it fits in bytes, never splitting a character.
+    while len(stem.encode()) > room:
+        stem = stem[:-1]
+    return stem + suffix + ext

@@ -1,0 +1,168 @@
+"""Writes to the file index and the quota; every API stores and deletes through here."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from account.models import NOT_ENOUGH_SPACE, User
+from upload_center.errors import FileNotFound
+from upload_center.models import StoredFile
+from upload_center.names import name_with_suffix
+from upload_center.storage import PartCallback, Sink, storage_delete, storage_sink
+
+
+@dataclass
+class Upload:
+    """One file of a request, from its first byte to its answer."""
+
+    sent_name: str
+    row: StoredFile | None = None
+    sink: Sink | None = None
+    size: int = 0
+    hasher: Any = field(default_factory=hashlib.sha256)
+    error: str | None = None
+    complete: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.row is not None
+
+    def write(self, data: bytes) -> None:
+        assert self.sink is not None
+        self.sink.write(data)
+        self.hasher.update(data)
+        self.size += len(data)
+
+
+def download_path(row: StoredFile) -> str:
+    return f"/fm/download/{row.owner.username}/{row.name}"
+
+
+def file_begin(*, owner: User, name: str, on_part: PartCallback | None = None) -> Upload:
+    """Reserve a name (suffixed when taken) with a pending row and open its sink."""
+    row = _row_reserve(owner=owner, name=name)
+    upload = Upload(sent_name=name, row=row)
+
+    def record_upload_id(upload_id: str) -> None:
+        # Kept on the row so that cleanup_uploads can abort what a killed process left.
+        StoredFile.objects.filter(pk=row.pk).update(s3_upload_id=upload_id)
+
+    try:
+        upload.sink = storage_sink(row.storage_key, on_part=on_part, on_start=record_upload_id)
+    except BaseException:
+        row.delete()
+        raise
+    return upload
+
+
+def _row_reserve(*, owner: User, name: str) -> StoredFile:
+    candidate = name
+    if StoredFile.objects.filter(owner=owner, name=name).exists():
+        candidate = name_with_suffix(name)
+    for _ in range(5):
+        try:
+            # The unique (owner, name) constraint decides between two uploads that
+            # picked the same free name at the same moment; the loser takes a suffix.
+            with transaction.atomic():
+                return StoredFile.objects.create(owner=owner, name=candidate)
+        except IntegrityError:
+            candidate = name_with_suffix(name)
+    raise RuntimeError(f"could not find a free name for {name!r}")
+
+
+def file_refuse(upload: Upload, message: str) -> None:
+    """Stop storing a file mid-stream: its bytes and its pending row go."""
+    file_discard(upload)
+    upload.error = message
+
+
+def file_discard(upload: Upload) -> None:
+    if upload.sink is not None:
+        upload.sink.abort()
+        upload.sink = None
+    if upload.row is not None:
+        StoredFile.objects.filter(pk=upload.row.pk, state=StoredFile.State.PENDING).delete()
+        upload.row = None
+
+
+def file_finish(upload: Upload) -> None:
+    """All bytes are in: make them durable at their key (still pending in the index)."""
+    assert upload.sink is not None
+    upload.sink.close()
+    upload.sink = None
+    upload.complete = True
+
+
+def files_settle(*, owner_id: int, uploads: list[Upload]) -> dict[str, str]:
+    """Charge the quota for the files that fit, smallest first, and answer per file.
+
+    Stored files become ``stored`` rows in the same transaction that charges
+    ``used_storage``; the rest lose their bytes and rows.
+    """
+    answers: dict[str, str] = {}
+    accepted: list[Upload] = []
+    with transaction.atomic():
+        # The user's row lock makes parallel requests of one user (any process)
+        # settle one after another: two cannot both spend the same free bytes.
+        user = User.objects.select_for_update().get(pk=owner_id)
+        left = user.account.storage - user.used_storage
+        for upload in sorted((u for u in uploads if u.ok), key=lambda u: u.size):
+            if upload.size <= left:
+                left -= upload.size
+                accepted.append(upload)
+            else:
+                upload.error = NOT_ENOUGH_SPACE
+        rows = []
+        for upload in accepted:
+            assert upload.row is not None
+            upload.row.size = upload.size
+            upload.row.sha256 = upload.hasher.hexdigest()
+            upload.row.state = StoredFile.State.STORED
+            rows.append(upload.row)
+        StoredFile.objects.bulk_update(rows, ["size", "sha256", "state"])
+        User.objects.filter(pk=owner_id).update(used_storage=F("used_storage") + sum(r.size for r in rows))
+    for upload in uploads:
+        if upload.ok and upload.row is not None and upload.row.state == StoredFile.State.STORED:
+            answers[upload.row.name] = download_path(upload.row)
+        else:
+            _discard_stored_bytes(upload)
+            answers[upload.sent_name] = upload.error or NOT_ENOUGH_SPACE
+    return answers
+
+
+def _discard_stored_bytes(upload: Upload) -> None:
+    if upload.row is not None:
+        key = upload.row.storage_key
+        StoredFile.objects.filter(pk=upload.row.pk, state=StoredFile.State.PENDING).delete()
+        storage_delete(key)
+        upload.row = None
+
+
+def uploads_discard(uploads: list[Upload]) -> None:
+    """The request failed: nothing of it stays (bytes, pending rows); no quota was charged."""
+    for upload in uploads:
+        if upload.complete and upload.row is not None:
+            _discard_stored_bytes(upload)
+        else:
+            file_discard(upload)
+
+
+def file_delete(*, owner: User, name: str) -> None:
+    with transaction.atomic():
+        # Same lock as files_settle: a delete and a settle of one user never
+        # interleave their reads and writes of used_storage.
+        User.objects.select_for_update().filter(pk=owner.pk).first()
+        row = StoredFile.objects.stored().filter(owner=owner, name=name).select_related("owner").first()
+        if row is None:
+            raise FileNotFound(f"{name} hasn't existed!")
+        key = row.storage_key
+        row.delete()
+        User.objects.filter(pk=owner.pk).update(used_storage=F("used_storage") - row.size)
+        # Bytes go only once the row is surely gone; a failure here leaves an
+        # orphan for reconcile_storage, never a row without bytes.
+        transaction.on_commit(lambda: storage_delete(key))
