@@ -1,0 +1,195 @@
+"""Operations on the file index and the storage behind it (run by management commands).
+
+``storage_reconcile`` compares the index with the bytes in storage and repairs
+``used_storage``; ``uploads_cleanup`` removes what cut-off uploads left behind.
+Both are safe to run while the service is up: storage is listed before rows are
+read, because an upload creates its pending row before it writes its first byte.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from upload_center.models import StoredFile
+from upload_center.storage import is_s3, s3_client
+
+logger = logging.getLogger(__name__)
+
+# Top-level folders (or key prefixes) starting with this hold temporary files of
+# other parts, never a user's files, so neither command looks inside them.
+TEMP_PREFIX = "."
+
+
+@dataclass(frozen=True)
+class UsageFix:
+    username: str
+    recorded: int
+    actual: int
+
+
+@dataclass
+class ReconcileReport:
+    orphans: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    usage: list[UsageFix] = field(default_factory=list)
+    fixed: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not (self.orphans or self.missing or self.usage)
+
+
+@dataclass
+class CleanupReport:
+    stale_rows: list[str] = field(default_factory=list)
+    aborted_uploads: list[str] = field(default_factory=list)
+
+
+def _local_keys() -> Iterator[str]:
+    root: Path = settings.UPLOAD_ROOT
+    if not root.exists():
+        return
+    for top in sorted(root.iterdir()):
+        if top.name.startswith(TEMP_PREFIX):
+            continue
+        if top.is_file():
+            yield top.name
+            continue
+        for path in sorted(top.rglob("*")):
+            if path.is_file():
+                yield path.relative_to(root).as_posix()
+
+
+def _s3_keys() -> Iterator[str]:
+    paginator = s3_client().get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=settings.S3_BUCKET):
+        for item in page.get("Contents", []):
+            if not item["Key"].startswith(TEMP_PREFIX):
+                yield item["Key"]
+
+
+def storage_keys() -> set[str]:
+    """Every key in the default storage outside the temporary folders."""
+    return set(_s3_keys() if is_s3() else _local_keys())
+
+
+def _index_keys() -> tuple[dict[str, int], set[str]]:
+    """Stored keys (with row ids) and the keys reserved by pending uploads."""
+    stored: dict[str, int] = {}
+    pending: set[str] = set()
+    for row in StoredFile.objects.select_related("owner").only("id", "name", "state", "owner__username"):
+        if row.state == StoredFile.State.STORED:
+            stored[row.storage_key] = row.id
+        else:
+            pending.add(row.storage_key)
+    return stored, pending
+
+
+def storage_reconcile(*, fix: bool = False) -> ReconcileReport:
+    """Report orphans (bytes without a row), missing files (stored rows without
+    bytes) and wrong ``used_storage``; with ``fix``, delete the orphans, drop the
+    rows of missing files and set ``used_storage`` to the sum of stored sizes."""
+    in_storage = storage_keys()  # first: see the module docstring
+    stored, pending = _index_keys()
+    report = ReconcileReport(fixed=fix)
+
+    # Bytes of a pending row belong to an upload in progress; cleanup_uploads owns them.
+    report.orphans = sorted(in_storage - stored.keys() - pending)
+    # A file stored after the listing is absent from it but exists: ask again.
+    report.missing = sorted(key for key in stored.keys() - in_storage if not default_storage.exists(key))
+
+    if fix:
+        for key in report.orphans:
+            username, _, name = key.partition("/")
+            # An upload may have reserved the name since the listing.
+            if not StoredFile.objects.filter(owner__username=username, name=name).exists():
+                default_storage.delete(key)
+                logger.info("deleted orphan %s", key)
+        missing_ids = [stored[key] for key in report.missing]
+        StoredFile.objects.filter(id__in=missing_ids, state=StoredFile.State.STORED).delete()
+        for key in report.missing:
+            logger.info("dropped the row of missing file %s", key)
+
+    missing_ids = {stored[key] for key in report.missing}
+    for user_id in get_user_model().objects.order_by("id").values_list("id", flat=True):
+        fixed_usage = _usage_reconcile(user_id=user_id, ignore_ids=missing_ids, fix=fix)
+        if fixed_usage:
+            report.usage.append(fixed_usage)
+    return report
+
+
+def _usage_reconcile(*, user_id: int, ignore_ids: set[int], fix: bool) -> UsageFix | None:
+    User = get_user_model()
+    with transaction.atomic():
+        # Locked so that a quota charge running now cannot interleave with the recount.
+        user = User.objects.select_for_update().get(id=user_id)
+        files = StoredFile.objects.stored().filter(owner_id=user_id).exclude(id__in=ignore_ids)
+        actual = files.aggregate(total=Sum("size"))["total"] or 0
+        if user.used_storage == actual:
+            return None
+        change = UsageFix(username=user.username, recorded=user.used_storage, actual=actual)
+        if fix:
+            User.objects.filter(id=user_id).update(used_storage=actual)
+            logger.info("set used_storage of %s from %d to %d", user.username, change.recorded, actual)
+    return change
+
+
+def _abort_multipart(*, key: str, upload_id: str) -> None:
+    client = s3_client()
+    try:
+        client.abort_multipart_upload(Bucket=settings.S3_BUCKET, Key=key, UploadId=upload_id)
+    except client.exceptions.NoSuchUpload:
+        pass  # already completed or aborted
+
+
+def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> CleanupReport:
+    """Remove pending rows older than ``older_than`` with their partial bytes
+    (an S3 multipart upload or a partial file), then abort every S3 multipart
+    upload that old which no remaining pending row owns."""
+    cutoff = (now or timezone.now()) - older_than
+    report = CleanupReport()
+    stale = StoredFile.objects.filter(state=StoredFile.State.PENDING, created_at__lt=cutoff).select_related("owner")
+    for row in stale:
+        # Deleting the row first claims it: an upload finishing now sees its row
+        # gone instead of storing a file whose bytes are about to be removed.
+        claimed, _ = StoredFile.objects.filter(id=row.id, state=StoredFile.State.PENDING).delete()
+        if not claimed:
+            continue
+        if row.s3_upload_id and is_s3():
+            _abort_multipart(key=row.storage_key, upload_id=row.s3_upload_id)
+        default_storage.delete(row.storage_key)
+        report.stale_rows.append(row.storage_key)
+        logger.info("removed the cut-off upload %s", row.storage_key)
+
+    if is_s3():
+        report.aborted_uploads = _stray_multipart_abort(cutoff=cutoff)
+    return report
+
+
+def _stray_multipart_abort(*, cutoff: datetime) -> list[str]:
+    live = set(
+        StoredFile.objects.filter(state=StoredFile.State.PENDING)
+        .exclude(s3_upload_id="")
+        .values_list("s3_upload_id", flat=True)
+    )
+    aborted: list[str] = []
+    paginator = s3_client().get_paginator("list_multipart_uploads")
+    for page in paginator.paginate(Bucket=settings.S3_BUCKET):
+        for upload in page.get("Uploads", []):
+            if upload["UploadId"] in live or upload["Initiated"] >= cutoff:
+                continue
+            _abort_multipart(key=upload["Key"], upload_id=upload["UploadId"])
+            aborted.append(upload["Key"])
+            logger.info("aborted the stray multipart upload %s (%s)", upload["Key"], upload["UploadId"])
+    return aborted
