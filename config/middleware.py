@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from config.logging import request_id
 
 
 class RequestSizeLimitMiddleware:
@@ -27,3 +31,28 @@ class RequestSizeLimitMiddleware:
             response["Connection"] = "close"
             return response
         return self.get_response(request)
+
+
+class RequestIdMiddleware:
+    """Gives each request an id: the caller's ``X-Request-ID`` when it looks like
+    one (a proxy's or another service's), a new one otherwise. It is in every log
+    line written while the request runs and in the response's header."""
+
+    header = "X-Request-ID"
+    # Anything else could forge log fields or split header lines.
+    valid = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        sent = request.headers.get(self.header, "")
+        rid = sent if self.valid.fullmatch(sent) else uuid.uuid4().hex
+        request.request_id = rid  # type: ignore[attr-defined]
+        token = request_id.set(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.reset(token)
+        response[self.header] = rid
+        return response

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -221,6 +224,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- REST framework, OpenAPI, CORS ----------------------------------------------
 REST_FRAMEWORK = {
@@ -294,6 +298,12 @@ if not FIELD_ENCRYPTION_KEY:
     ).decode()
 EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=1.0)
 EXPORT_PARALLEL_TRANSFERS = env.int("EXPORT_PARALLEL_TRANSFERS", default=4)
+# cloud_export: how long a start link and a consent stay usable, per-request HTTP timeout,
+# done-callback attempts, and a job's Celery time limit (a longer job continues in a new task).
+CLOUD_ARCHIVE_LINK_TTL_SECONDS = env.int("CLOUD_ARCHIVE_LINK_TTL_SECONDS", default=900)
+EXPORT_HTTP_TIMEOUT_SECONDS = env.float("EXPORT_HTTP_TIMEOUT_SECONDS", default=30.0)
+EXPORT_CALLBACK_ATTEMPTS = env.int("EXPORT_CALLBACK_ATTEMPTS", default=5)
+EXPORT_JOB_TIME_LIMIT_SECONDS = env.int("EXPORT_JOB_TIME_LIMIT_SECONDS", default=6 * 3600)
 
 # --- security (production: DEBUG off) -------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -307,10 +317,6 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 X_FRAME_OPTIONS = "DENY"
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-}
+# JSON lines with a request id in production (config/logging.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
