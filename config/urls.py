@@ -10,4 +10,5 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("fm/", include("upload_center.urls")),
+    path("", include("cloud_export.urls")),
 ]

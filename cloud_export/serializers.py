@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from rest_framework import serializers
+
+from cloud_export.models import ArchiveType, CloudType
+from cloud_export.oauth import cloud_enabled
+
+
+def _cloud_type(value: str) -> str:
+    if not cloud_enabled(value):
+        raise serializers.ValidationError(f"Export to {value} is not configured on this server.")
+    return value
+
+
+class CloudArchiveRequestSerializer(serializers.Serializer):
+    redirect_success_link = serializers.URLField(max_length=2000)
+    redirect_fail_link = serializers.URLField(max_length=2000)
+    archive_url = serializers.URLField(max_length=2000)
+    gallery_name = serializers.CharField(max_length=255)
+    archive_type = serializers.ChoiceField(choices=ArchiveType.choices)
+    cloud_type = serializers.ChoiceField(choices=CloudType.choices)
+
+    def _allowed_link(self, value: str) -> str:
+        parts = urlsplit(value)
+        # Only the gallery's own hosts: anything else would make this service an open redirect.
+        if parts.scheme not in {"http", "https"} or parts.hostname not in settings.CLOUD_ARCHIVE_ALLOWED_REDIRECT_HOSTS:
+            raise serializers.ValidationError("This host is not allowed for redirects.")
+        return value
+
+    def validate_redirect_success_link(self, value: str) -> str:
+        return self._allowed_link(value)
+
+    def validate_redirect_fail_link(self, value: str) -> str:
+        return self._allowed_link(value)
+
+    def validate_archive_url(self, value: str) -> str:
+        if urlsplit(value).scheme not in {"http", "https"}:
+            raise serializers.ValidationError("The archive URL must be http or https.")
+        return value
+
+    def validate_gallery_name(self, value: str) -> str:
+        # The name becomes a cloud folder: a slash would make it a path.
+        name = value.replace("/", "_").strip()
+        if not name or name in {".", ".."}:
+            raise serializers.ValidationError("This is not a usable folder name.")
+        return name
+
+    def validate_cloud_type(self, value: str) -> str:
+        return _cloud_type(value)
+
+
+class RedirectToSerializer(serializers.Serializer):
+    redirect_to = serializers.URLField()
+
+
+class DriveExportRequestSerializer(serializers.Serializer):
+    cloud_type = serializers.ChoiceField(choices=CloudType.choices)
+    keys = serializers.ListField(
+        child=serializers.CharField(max_length=255), required=False, default=list,
+        help_text="Names of your files to export; empty or missing exports all of them.",
+    )  # fmt: skip
+    folder_name = serializers.CharField(max_length=255, required=False, default="Upload Center")
+
+    def validate_cloud_type(self, value: str) -> str:
+        return _cloud_type(value)
+
+    def validate_folder_name(self, value: str) -> str:
+        return CloudArchiveRequestSerializer().validate_gallery_name(value)
