@@ -1,0 +1,145 @@
+"""Uploads through the real server process: streaming, cut-off bodies, the size cap."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+from account.models import Account, User
+from tests.upload_center.helpers import CONTENT_TYPE, multipart
+from upload_center.models import StoredFile
+from upload_center.storage import s3_client, storage_exists
+
+MB = 1048576
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def big_user(make_user: Callable[..., User]) -> User:
+    tier = Account.objects.create(title="Big", storage=1024 * MB, max_file_transfer=512 * MB)
+    return make_user(username="streamer", password="stream-pw-1", account=tier)
+
+
+@pytest.fixture
+def token(big_user: User) -> str:
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.create(user=big_user).key
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 20, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.05)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+class RawUpload:
+    """A PUT /fm/upload/ sent by hand over a socket, so a test controls every byte."""
+
+    def __init__(self, url: str, token: str, name: str, size: int, content_length: int | None = None) -> None:
+        head, tail = multipart([(name, b"\0")]).split(b"\0")
+        self.head, self.tail, self.size = head, tail, size
+        length = content_length if content_length is not None else len(head) + size + len(tail)
+        parts = urlsplit(url)
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
+        self.sock.sendall(
+            (
+                f"PUT /fm/upload/ HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Token {token}\r\n"
+                f"Content-Type: {CONTENT_TYPE}\r\nContent-Length: {length}\r\n\r\n"
+            ).encode()
+        )
+
+    def send_file_bytes(self, count: int, start: bool = True) -> None:
+        if start:
+            self.sock.sendall(self.head)
+        chunk = b"s" * MB
+        for _ in range(count // MB):
+            self.sock.sendall(chunk)
+
+    def finish(self) -> bytes:
+        self.sock.sendall(self.tail)
+        return self.response()
+
+    def response(self) -> bytes:
+        data = b""
+        while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    def cut(self) -> None:
+        # SO_LINGER 0: the close sends RST, like a crashed client or a dropped link.
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        self.sock.close()
+
+
+def open_s3_uploads() -> list[dict[str, Any]]:
+    return s3_client().list_multipart_uploads(Bucket=settings.S3_BUCKET).get("Uploads", [])
+
+
+def stored_partially(key: str) -> bool:
+    if settings.S3_BUCKET:
+        return any(u["Key"] == key for u in open_s3_uploads())
+    return storage_exists(key)
+
+
+@pytest.fixture
+def server(start_server: Callable[..., Any]) -> Iterator[Any]:
+    yield start_server()
+
+
+def test_bytes_reach_storage_while_the_client_is_still_sending(server: Any, token: str, big_user: User) -> None:
+    upload = RawUpload(server.url, token, "lecture.mp4", 40 * MB)
+    upload.send_file_bytes(20 * MB)
+    # Half the body is sent and the request is not finished, yet the file is being stored.
+    row = wait_for(lambda: StoredFile.objects.filter(owner=big_user, state="pending").first(), what="a pending row")
+    wait_for(lambda: stored_partially(row.storage_key), what="bytes in storage")
+    upload.send_file_bytes(20 * MB, start=False)
+    response = upload.finish()
+    assert b" 200 " in response.split(b"\r\n")[0]
+    assert b'"lecture.mp4":"/fm/download/streamer/lecture.mp4"' in response
+    row.refresh_from_db()
+    assert (row.state, row.size) == ("stored", 40 * MB)
+
+
+def test_a_connection_cut_mid_body_leaves_no_file_no_row_and_no_charge(
+    server: Any, token: str, big_user: User
+) -> None:
+    upload = RawUpload(server.url, token, "cut.bin", 64 * MB)
+    upload.send_file_bytes(24 * MB)
+    row = wait_for(lambda: StoredFile.objects.filter(owner=big_user).first(), what="a pending row")
+    wait_for(lambda: stored_partially(row.storage_key), what="bytes in storage")
+    upload.cut()
+
+    wait_for(lambda: not StoredFile.objects.filter(owner=big_user).exists(), what="the pending row to go")
+    wait_for(lambda: not stored_partially(row.storage_key), what="the partial bytes to go")
+    assert not storage_exists(row.storage_key)
+    big_user.refresh_from_db()
+    assert big_user.used_storage == 0
+    # The server is still healthy and serves the next upload.
+    assert server.get("/healthz").status_code == 200
+
+
+def test_a_body_over_the_global_cap_gets_413_before_it_is_read(
+    start_server: Callable[..., Any], token: str, big_user: User
+) -> None:
+    server = start_server(UPLOAD_MAX_REQUEST_BYTES=str(10 * MB))
+    upload = RawUpload(server.url, token, "huge.iso", 0, content_length=4 * 1024 * MB)
+    started = time.monotonic()
+    response = upload.response()  # nothing of the 4 GiB body was sent
+    assert b" 413 " in response.split(b"\r\n")[0]
+    assert b"Request body too large: the limit is 10.000 Megabytes." in response
+    assert time.monotonic() - started < 10
+    assert not StoredFile.objects.exists()
+
