@@ -310,11 +310,7 @@ def _item_transfer(item: ExportItem, client: CloudClient, parent: str, session: 
             client.delete(file_id=existing.id)
     source = _source(item, session)
     remote = client.upload(name=item.name, parent=parent, source=source)
-    try:
-        return client.verify(file_id=remote.id, size=item.size, md5=source.md5).id
-    except ExportFailed:
-        client.delete(file_id=remote.id)
-        raise
+    return client.verify(file_id=remote.id, size=item.size, md5=source.md5).id
 
 
 def _item_export(item: ExportItem, client: CloudClient, parent: str, stop: threading.Event) -> None:

@@ -137,6 +137,8 @@ class CloudClient(ABC):
         if remote is None:
             raise ExportFailed(f"the cloud does not have {file_id} after the upload")
         if remote.size != size or (md5 and remote.md5 and remote.md5 != md5):
+            # A wrong copy goes, so that the next attempt starts clean; a lost answer above keeps it.
+            self.delete(file_id=file_id)
             raise ExportFailed(f"the cloud has {remote.size} bytes (md5 {remote.md5}), expected {size} ({md5})")
         return remote
 
