@@ -1,0 +1,63 @@
+"""Every variable config/settings.py reads is documented and set in the Kubernetes config."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tests.deploy.conftest import ROOT, k8s_resource
+
+READERS = {"str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "db", "db_url", "path"}
+
+
+def settings_variables() -> set[str]:
+    """Names passed to env.<reader>(...), env(...) or _env_url(...) in config/settings.py."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse((ROOT / "config" / "settings.py").read_text())):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        reads = (
+            (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "env"
+             and func.attr in READERS)
+            or (isinstance(func, ast.Name) and func.id in {"env", "_env_url"})
+        )  # fmt: skip
+        first = node.args[0]
+        if reads and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            names.add(first.value)
+    return names
+
+
+def readme_table_variables() -> set[str]:
+    text = (ROOT / "README.md").read_text()
+    deploy = text[text.index("\n## Deploy\n") :]
+    deploy = deploy[: deploy.find("\n## ", 1)] if "\n## " in deploy[1:] else deploy
+    names: set[str] = set()
+    for line in deploy.splitlines():
+        if line.startswith("| `"):
+            first_cell = line.split("|")[1]
+            names.update(re.findall(r"`([A-Z][A-Z0-9_]*)`", first_cell))
+    return names
+
+
+def test_the_settings_parser_finds_the_variables_it_should() -> None:
+    found = settings_variables()
+    # One of each way settings read a variable, so a change of style cannot empty the list.
+    assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "UPLOAD_MAX_REQUEST_BYTES"} <= found
+    assert {"EXPORT_RETRY_BASE_SECONDS", "S3_ENDPOINT_URL", "LOG_FORMAT"} <= found
+    assert len(found) > 40
+
+
+def test_every_settings_variable_is_in_the_readme_deploy_table() -> None:
+    missing = settings_variables() - readme_table_variables()
+    assert not missing, f"add to README's Deploy table: {sorted(missing)}"
+
+
+def test_every_settings_variable_is_in_the_configmap_or_the_secret_and_only_one() -> None:
+    config = set(k8s_resource("ConfigMap", "upload-center-config")["data"])
+    secret = set(k8s_resource("Secret", "upload-center-secrets")["stringData"])
+    variables = settings_variables()
+    assert not config & secret
+    missing = variables - config - secret
+    assert not missing, f"add to deploy/k8s/configmap.yaml or secret.yaml: {sorted(missing)}"
+    assert (config | secret) - variables == set(), "keys that no setting reads"
