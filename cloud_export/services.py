@@ -89,18 +89,22 @@ def export_request_complete(*, request: HttpRequest, redirect_uri: str, browser_
     data = request.GET
     now = timezone.now()
     export = ExportRequest.objects.filter(state=data.get("state") or "-").first()
-    if export is None or export.pk != browser_request_id:
-        # A forged state, or one started in another browser: the browser's own request is spent.
+    if export is None:
+        # A forged state: the request this browser started is spent, so it cannot be completed later.
         own = ExportRequest.objects.filter(pk=browser_request_id).first() if browser_request_id else None
         if own is None:
             raise ExportLinkInvalid("unknown OAuth state")
         ExportRequest.objects.filter(pk=own.pk, finished_at__isnull=True).update(finished_at=now)
-        raise ExportLinkInvalid("OAuth state does not match", fail_link=own.redirect_fail_link)
-    # Conditional update: a replayed callback finds the request already finished.
-    if not ExportRequest.objects.filter(pk=export.pk, finished_at__isnull=True, started_at__isnull=False).update(
+        raise ExportLinkInvalid("forged OAuth state", fail_link=own.redirect_fail_link)
+    # Conditional update: of a replayed or raced callback, only the first finishes the request.
+    finished = ExportRequest.objects.filter(pk=export.pk, finished_at__isnull=True, started_at__isnull=False).update(
         finished_at=now
-    ):
+    )
+    if not finished:
         raise ExportLinkInvalid("OAuth state already used", fail_link=export.redirect_fail_link)
+    if export.pk != browser_request_id:
+        # Consent given in one browser must not be completed from another (login CSRF).
+        raise ExportLinkInvalid("OAuth state from another browser", fail_link=export.redirect_fail_link)
     if now - (export.started_at or now) > timedelta(seconds=settings.CLOUD_ARCHIVE_LINK_TTL_SECONDS):
         raise ExportLinkInvalid("consent took too long", fail_link=export.redirect_fail_link)
 
