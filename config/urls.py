@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from config import health
 
@@ -11,4 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("fm/", include("upload_center.urls")),
     path("", include("cloud_export.urls")),
+    path("docs", SpectacularSwaggerView.as_view(url_name="openapi-json"), name="swagger-ui"),
+    path("docs/json", SpectacularJSONAPIView.as_view(), name="openapi-json"),
+    path("", include("drive.urls")),
 ]

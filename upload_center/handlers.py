@@ -16,6 +16,22 @@ from upload_center.services import Upload
 
 ProgressCallback = Callable[[Upload, int], None]
 
+# The multipart framing around one file in a request body is at most this
+# (boundary lines, part headers with a long file name), so a body longer than a
+# limit by more than this cannot carry one file within that limit.
+MULTIPART_FRAMING_MAX = 64 * 1024
+
+
+def upload_precheck(*, owner: User, content_length: int) -> str | None:
+    """The refusal a request carrying one file certainly gets, judged from its
+    ``Content-Length`` before any byte is read; None when only the bytes can tell."""
+    smallest_file = content_length - MULTIPART_FRAMING_MAX
+    if smallest_file > owner.account.max_file_transfer:
+        return owner.account.limit_message()
+    if smallest_file > owner.storage_left:
+        return NOT_ENOUGH_SPACE
+    return None
+
 
 class StoringUploadHandler(FileUploadHandler):
     """Writes the files of one form field to storage as they stream in.

@@ -1,0 +1,215 @@
+"""The drive's JSON API at the site root (CONTRACT section 3)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth import authenticate, login, logout
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from drive import envelope, services
+from drive import schema as _schema  # noqa: F401 - registers the auth scheme for drf-spectacular
+from drive.errors import BadRequest, NotFound, WrongCredentials
+from upload_center import selectors
+from upload_center import services as upload_services
+from upload_center.errors import FileNotFound
+
+
+class DriveSessionAuthentication(SessionAuthentication):
+    def enforce_csrf(self, request: Request) -> None:
+        # Every state-changing drive call needs a JSON body or the X-Upload-Id
+        # header, which a page of another site can only send after a CORS
+        # preflight that this site never grants (and the session cookie is
+        # SameSite=Lax). A CSRF check here would also read the multipart body
+        # through Django's spooling handlers before the view could stream it.
+        return None
+
+
+class DriveApi(APIView):
+    authentication_classes = [DriveSessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+
+    def get_exception_handler(self) -> Any:
+        return envelope.exception_handler
+
+
+def _ok(name: str, data: dict[str, Any] | None = None) -> Any:
+    fields: dict[str, Any] = {
+        "status": serializers.CharField(default="ok"),
+        "data": inline_serializer(f"{name}Data", data or {}) if data else serializers.DictField(default={}),
+    }
+    return inline_serializer(f"{name}Envelope", fields)
+
+
+ERROR = inline_serializer(
+    "DriveError",
+    {"status": serializers.CharField(), "message": serializers.CharField(), "data": serializers.DictField()},
+)
+
+
+def _errors(*statuses: int) -> dict[int, Any]:
+    return {status: OpenApiResponse(ERROR, description=envelope.CODES[status]) for status in statuses}
+
+
+class LoginApi(DriveApi):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=inline_serializer("DriveLogin", {"username": serializers.CharField(), "password": serializers.CharField()}),
+        responses={200: _ok("Login"), **_errors(400, 403)},
+        description="Starts a session: the answer sets the `sessionid` cookie.",
+    )
+    def post(self, request: Request) -> Response:
+        username, password = request.data.get("username"), request.data.get("password")
+        if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+            raise BadRequest("username and password are required.")
+        user = authenticate(request._request, username=username, password=password)
+        if user is None:
+            raise WrongCredentials("Wrong username or password.")
+        login(request._request, user)
+        return envelope.ok({})
+
+
+class LogoutApi(DriveApi):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=None, responses={200: _ok("Logout")})
+    def post(self, request: Request) -> Response:
+        logout(request._request)
+        return envelope.ok({})
+
+
+class CurrentApi(DriveApi):
+    @extend_schema(
+        responses={
+            200: _ok(
+                "Current",
+                {
+                    "username": serializers.CharField(),
+                    "account": serializers.CharField(help_text="the tier's title"),
+                    "storage": serializers.IntegerField(help_text="bytes"),
+                    "used": serializers.IntegerField(help_text="bytes"),
+                },
+            ),
+            **_errors(401),
+        }
+    )
+    def get(self, request: Request) -> Response:
+        user = request.user
+        return envelope.ok(
+            {"username": user.username, "account": user.account.title, "storage": user.account.storage,
+             "used": user.used_storage}
+        )
+
+
+class FilesListApi(DriveApi):
+    @extend_schema(
+        responses={
+            200: _ok(
+                "FilesList",
+                {
+                    "items": inline_serializer(
+                        "DriveFile",
+                        {"key": serializers.CharField(), "size": serializers.IntegerField(),
+                         "last_modified": serializers.DateTimeField()},
+                        many=True,
+                    )
+                },
+            ),
+            **_errors(401),
+        },
+        description="The user's files, newest first.",
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.files_newest_first(owner=request.user)
+        items = [{"key": r.name, "size": r.size, "last_modified": r.created_at.isoformat()} for r in rows]
+        return envelope.ok({"items": items})
+
+
+class FilesDeleteApi(DriveApi):
+    @extend_schema(
+        request=inline_serializer("DriveDelete", {"key": serializers.CharField()}),
+        responses={200: _ok("FilesDelete"), **_errors(400, 401, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        key = request.data.get("key")
+        if not isinstance(key, str) or not key:
+            raise BadRequest("key is required.")
+        try:
+            upload_services.file_delete(owner=request.user, name=key)
+        except FileNotFound as e:
+            raise NotFound(str(e)) from e
+        return envelope.ok({})
+
+
+class FilesUploadApi(DriveApi):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {services.FILE_FIELD: {"type": "string", "format": "binary"}},
+                "required": [services.FILE_FIELD],
+            }
+        },
+        parameters=[OpenApiParameter("X-Upload-Id", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=True,
+                                     description="names the upload in the WebSocket's UPLOAD_* events")],
+        responses={
+            200: _ok(
+                "FilesUpload",
+                {
+                    "upload_id": serializers.UUIDField(),
+                    "filename": serializers.CharField(help_text="the stored name (suffixed when taken)"),
+                    "size": serializers.IntegerField(),
+                    "created": serializers.DateTimeField(),
+                },
+            ),
+            **_errors(400, 401, 413),
+        },
+        description="Streams one file into storage while it arrives; progress goes to the user's WebSockets.",
+    )
+    def post(self, request: Request) -> Response:
+        upload_id = _upload_id(request.headers.get("X-Upload-Id", ""))
+        row = services.file_upload(request=request, owner=request.user, upload_id=upload_id)
+        return envelope.ok(
+            {"upload_id": upload_id, "filename": row.name, "size": row.size, "created": row.created_at.isoformat()}
+        )
+
+
+def _upload_id(header: str) -> str:
+    try:
+        return str(uuid.UUID(header))
+    except ValueError:
+        raise BadRequest("The X-Upload-Id header must be a UUID.") from None
+
+
+class WsConnectApi(DriveApi):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={101: OpenApiResponse(description="Switching Protocols"), **_errors(400)},
+        description=(
+            "WebSocket upgrade with the session cookie; closed with code 4401 when not logged in. "
+            "Frames are JSON text with an upper-case `kind`: "
+            '`{"kind": "INITIAL", "trace_id"}` on connect; '
+            '`{"kind": "UPLOAD_PROGRESS", "upload_id", "total_size", "uploaded_size"}` after each stored part; '
+            '`{"kind": "UPLOAD_FINISH", "upload_id"}` when stored, before the HTTP answer; '
+            '`{"kind": "EXPORT_PROGRESS", "job_id", "state", "total", "done", "failed"}` for cloud exports.'
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        # Upgrades never reach Django's HTTP side (config.routing takes them).
+        raise BadRequest("Connect with a WebSocket upgrade.")

@@ -1,0 +1,60 @@
+"""The drive's JSON envelope (CONTRACT section 3), for answers and for errors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import RequestAborted
+from django.http import Http404
+from rest_framework.exceptions import APIException, AuthenticationFailed, NotAuthenticated
+from rest_framework.response import Response
+
+from drive.errors import DriveError
+
+logger = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "too_large",
+    500: "internal_server_error",
+}
+
+
+def ok(data: Any) -> Response:
+    return Response({"status": "ok", "data": data})
+
+
+def failure(status: int, message: str, data: Any = None) -> Response:
+    # The contract knows these codes only: other client errors (405, 415) are bad requests.
+    if status not in CODES:
+        status = 400 if status < 500 else 500
+    return Response({"status": CODES[status], "message": message, "data": data or {}}, status=status)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DriveError):
+        response = failure(exc.status, str(exc))
+        if exc.close_connection:
+            response["Connection"] = "close"
+        return response
+    if isinstance(exc, NotAuthenticated | AuthenticationFailed):
+        # DRF would turn these into 403 for session auth; the contract says 401.
+        return failure(401, "Log in first.")
+    if isinstance(exc, APIException):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            return failure(exc.status_code, "Invalid request.", detail)
+        if isinstance(detail, list):
+            return failure(exc.status_code, " ".join(str(d) for d in detail))
+        return failure(exc.status_code, str(detail))
+    if isinstance(exc, Http404):
+        return failure(404, "Not found.")
+    if isinstance(exc, RequestAborted):
+        return None  # the client is gone; Django ends the request quietly
+    logger.exception("drive request failed", exc_info=exc)
+    return failure(500, "Internal server error.")

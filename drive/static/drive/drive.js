@@ -1,0 +1,275 @@
+// The drive page: talks to the JSON API (/core.*, /files.*) and follows upload
+// progress over the WebSocket (/core.ws_connect). No build step, no framework.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { user: null, socket: null, uploads: new Map(), queue: Promise.resolve() };
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(path, { json, method = "GET" } = {}) {
+  const options = { method, credentials: "same-origin", headers: {} };
+  if (json !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(json);
+  }
+  const response = await fetch(path, options);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok || body.status !== "ok") throw new ApiError(response.status, body.message || response.statusText);
+  return body.data;
+}
+
+function uuid4() {
+  // crypto.randomUUID exists only in secure contexts; a plain-HTTP deployment still needs ids.
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function formatSize(bytes) {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes, unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
+}
+
+function toast(text) {
+  const el = $("toast");
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, 3000);
+}
+
+function el(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+// --- session -----------------------------------------------------------------
+
+async function start() {
+  try {
+    state.user = await api("/core.current");
+  } catch (e) {
+    if (e.status === 401) return showLogin();
+    throw e;
+  }
+  showDrive();
+}
+
+function showLogin() {
+  state.user = null;
+  if (state.socket) { state.socket.onclose = null; state.socket.close(); state.socket = null; }
+  $("drive-view").hidden = true;
+  $("account").hidden = true;
+  $("login-view").hidden = false;
+  $("username").focus();
+}
+
+function showDrive() {
+  $("login-view").hidden = true;
+  $("drive-view").hidden = false;
+  $("account").hidden = false;
+  $("who").textContent = state.user.username;
+  showQuota(state.user);
+  connect();
+  refreshFiles();
+}
+
+function showQuota({ storage, used }) {
+  const share = storage ? Math.min(used / storage, 1) : 1;
+  $("quota-fill").style.width = `${(share * 100).toFixed(1)}%`;
+  $("quota-fill").classList.toggle("full", share >= 0.95);
+  $("quota-text").textContent = `${formatSize(used)} of ${formatSize(storage)}`;
+}
+
+async function refreshAccount() {
+  state.user = await api("/core.current");
+  showQuota(state.user);
+}
+
+$("login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  $("login-error").textContent = "";
+  try {
+    await api("/core.login", { method: "POST", json: { username: $("username").value, password: $("password").value } });
+    $("password").value = "";
+    await start();
+  } catch (e) {
+    $("login-error").textContent = e.message;
+  }
+});
+
+$("logout").addEventListener("click", async () => {
+  await api("/core.logout", { method: "POST" });
+  showLogin();
+});
+
+// --- WebSocket ------------------------------------------------------------------
+
+function connect() {
+  if (state.socket) return;
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/core.ws_connect`);
+  state.socket = socket;
+  socket.onmessage = (message) => onEvent(JSON.parse(message.data));
+  socket.onclose = (event) => {
+    state.socket = null;
+    if (event.code === 4401) return showLogin();
+    if (state.user) setTimeout(connect, 2000);
+  };
+}
+
+function onEvent(event) {
+  const upload = state.uploads.get(event.upload_id);
+  if (event.kind === "UPLOAD_PROGRESS" && upload) {
+    // The page knows the exact size; the event's total is the server's estimate.
+    const total = upload.file.size || event.total_size;
+    setProgress(upload, event.uploaded_size / total, `Stored ${formatSize(event.uploaded_size)} of ${formatSize(total)}`);
+  } else if (event.kind === "UPLOAD_FINISH" && upload) {
+    setProgress(upload, 1, "Stored");
+    upload.row.classList.add("done");
+  }
+}
+
+// --- files ------------------------------------------------------------------------
+
+function shareLink(name) {
+  return `${location.origin}/fm/download/${encodeURIComponent(state.user.username)}/${encodeURIComponent(name)}`;
+}
+
+async function refreshFiles() {
+  const { items } = await api("/files.list");
+  const list = $("file-list");
+  list.replaceChildren(...items.map(fileRow));
+  $("empty").hidden = items.length > 0;
+}
+
+function fileRow(item) {
+  const link = shareLink(item.key);
+  const date = new Date(item.last_modified).toLocaleString();
+  const copy = el("button", { type: "button", textContent: "Copy link", title: "Copy share link" });
+  copy.addEventListener("click", () => copyText(link));
+  const remove = el("button", { type: "button", className: "delete", textContent: "Delete" });
+  remove.addEventListener("click", () => confirmDelete(item.key));
+  return el(
+    "li", { className: "file", dataset: { key: item.key } },
+    el("span", { className: "file-name", textContent: item.key }),
+    el("span", { className: "file-meta", textContent: `${formatSize(item.size)} · ${date}` }),
+    el("span", { className: "file-actions" }, el("a", { href: link, textContent: "Download", download: item.key }), copy, remove),
+  );
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // The Clipboard API needs a secure context; a selected textarea works anywhere.
+    const area = el("textarea", { value: text });
+    document.body.append(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+  toast("Share link copied");
+}
+
+function confirmDelete(key) {
+  const dialog = $("confirm-delete");
+  $("confirm-name").textContent = key;
+  dialog.onclose = async () => {
+    if (dialog.returnValue !== "delete") return;
+    try {
+      await api("/files.delete", { method: "POST", json: { key } });
+      toast(`${key} deleted`);
+    } catch (e) {
+      toast(e.message);
+    }
+    await Promise.all([refreshFiles(), refreshAccount()]);
+  };
+  dialog.returnValue = "";
+  dialog.showModal();
+}
+
+// --- uploads ------------------------------------------------------------------------
+
+function setProgress(upload, share, text) {
+  upload.bar.style.width = `${Math.min(share, 1) * 100}%`;
+  upload.bar.parentElement.setAttribute("aria-valuenow", String(Math.round(Math.min(share, 1) * 100)));
+  upload.status.textContent = text;
+}
+
+function addUpload(file) {
+  const id = uuid4();
+  const bar = el("div", { className: "progress-fill" });
+  const status = el("span", { className: "upload-status", textContent: "Waiting" });
+  const progress = el("div", { className: "progress" }, bar);
+  progress.setAttribute("role", "progressbar");
+  progress.setAttribute("aria-valuenow", "0");
+  const row = el(
+    "li", { className: "upload", dataset: { uploadId: id, name: file.name } },
+    el("div", { className: "upload-head" }, el("span", { className: "upload-name", textContent: file.name }), status),
+    progress,
+  );
+  $("uploads").prepend(row);
+  const upload = { id, file, row, bar, status };
+  state.uploads.set(id, upload);
+  // One upload at a time: each gets the whole connection and the quota answer of its turn.
+  state.queue = state.queue.then(() => send(upload));
+}
+
+function send(upload) {
+  return new Promise((resolve) => {
+    const form = new FormData();
+    form.append("file", upload.file);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/files.upload");
+    xhr.setRequestHeader("X-Upload-Id", upload.id);
+    xhr.upload.onprogress = (e) => {
+      if (!upload.row.classList.contains("done") && upload.bar.style.width === "" && e.lengthComputable) {
+        upload.status.textContent = `Sending ${Math.round((e.loaded / e.total) * 100)}%`;
+      }
+    };
+    xhr.onload = () => {
+      let body = {};
+      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON: a proxy's error page */ }
+      if (xhr.status === 200 && body.status === "ok") {
+        setProgress(upload, 1, "Uploaded");
+        upload.row.classList.add("done");
+      } else {
+        fail(upload, body.message || `Upload failed (${xhr.status})`);
+      }
+      Promise.all([refreshFiles(), refreshAccount()]).finally(resolve);
+    };
+    xhr.onerror = () => { fail(upload, "Upload failed: the connection was lost."); resolve(); };
+    upload.status.textContent = "Sending";
+    xhr.send(form);
+  });
+}
+
+function fail(upload, message) {
+  upload.row.classList.add("failed");
+  upload.status.textContent = message;
+}
+
+function addFiles(files) {
+  for (const file of files) addUpload(file);
+}
+
+$("file-input").addEventListener("change", (e) => { addFiles(e.target.files); e.target.value = ""; });
+
+const zone = $("dropzone");
+["dragenter", "dragover"].forEach((name) => zone.addEventListener(name, (e) => { e.preventDefault(); zone.classList.add("over"); }));
+["dragleave", "drop"].forEach((name) => zone.addEventListener(name, (e) => { e.preventDefault(); zone.classList.remove("over"); }));
+zone.addEventListener("drop", (e) => addFiles(e.dataTransfer.files));
+// A file dropped beside the zone must not make the browser leave the page.
+window.addEventListener("dragover", (e) => e.preventDefault());
+window.addEventListener("drop", (e) => e.preventDefault());
+
+start().catch((e) => toast(e.message));
