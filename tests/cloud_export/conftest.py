@@ -120,3 +120,34 @@ def start_export(browser: Browser) -> Callable[..., str]:
         return browser.choose(browser.open_consent(answer.json()["redirect_to"]))
 
     return start
+
+
+def make_job(*, cloud: Any, cloud_type: str, archive_url: str = "", owner: Any = None, file_keys: tuple[str, ...] = ()) -> Any:
+    """A job as the OAuth callback leaves it, with live tokens from the fake provider."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cloud_export.crypto import token_encrypt
+    from cloud_export.models import ExportJob
+    from cloud_export.services import export_request_create
+
+    export = export_request_create(
+        cloud_type=cloud_type,
+        archive_type="originals",
+        gallery_name="Wedding",
+        archive_url=archive_url,
+        owner=owner,
+        file_keys=file_keys,
+        redirect_success_link=f"https://{GALLERY_HOST}/ok",
+        redirect_fail_link=f"https://{GALLERY_HOST}/fail",
+    )
+    issued = cloud.oauth._issue()
+    refresh = f"refresh-for-job-{export.pk}"
+    cloud.oauth.refresh_tokens.add(refresh)
+    return ExportJob.objects.create(
+        request=export,
+        access_token_encrypted=token_encrypt(issued["access_token"]),
+        refresh_token_encrypted=token_encrypt(refresh),
+        token_expires_at=timezone.now() + timedelta(hours=1),
+    )
