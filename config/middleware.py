@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from config.logging import request_id
@@ -49,10 +50,18 @@ class RequestIdMiddleware:
         sent = request.headers.get(self.header, "")
         rid = sent if self.valid.fullmatch(sent) else uuid.uuid4().hex
         request.request_id = rid  # type: ignore[attr-defined]
-        token = request_id.set(rid)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id.reset(token)
+        # Not reset on the way out: Django logs 4xx/5xx responses after the
+        # middleware chain returns. _request_id_forget clears it at the very end.
+        request_id.set(rid)
+        response = self.get_response(request)
         response[self.header] = rid
         return response
+
+
+def _request_id_forget(**kwargs: object) -> None:
+    """Sent when the response is closed, after Django's own response logging; a
+    thread that serves requests one after another must not carry an id over."""
+    request_id.set(None)
+
+
+request_finished.connect(_request_id_forget, dispatch_uid="config.middleware.request_id_forget")
