@@ -1,0 +1,113 @@
+"""A real Celery worker on RabbitMQ, killed with SIGKILL mid-job, then restarted, finishes the job cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cloud_export.models import ExportJob
+from cloud_export.services import export_job_queue
+from tests.cloud_export.conftest import make_job
+from tests.cloud_export.fakes.gallery import FakeGallery
+from tests.cloud_export.fakes.google import FakeGoogle
+from tests.conftest import ROOT, database_url
+
+PHOTO_COUNT = 24
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str, logs: list[Path]) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    pytest.fail(f"{what} did not happen within {seconds} s:\n" + "\n".join(log.read_text()[-4000:] for log in logs))
+
+
+@pytest.fixture
+def worker_queue(export_settings: Any) -> Iterator[str]:
+    """A queue of this test's own, so that no other run on the broker takes (or loses) its task."""
+    from config.celery import app
+
+    queue = f"cloud-export-crash-{uuid.uuid4().hex[:12]}"
+    export_settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    app.conf.task_always_eager = False
+    yield queue
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_delete(queue)
+
+
+@pytest.mark.rabbitmq
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_job_and_restarted_uploads_nothing_twice(
+    export_settings: Any,
+    worker_queue: str,
+    fake_gallery: FakeGallery,
+    fake_google: FakeGoogle,
+    tmp_path: Path,
+    upload_root: Path,
+) -> None:
+    photos = fake_gallery.add_photos([f"Album {i % 3}/photo_{i:02}.jpg" for i in range(PHOTO_COUNT)], size=50_000)
+    fake_google.server.delay = 0.05  # slow enough that the kill lands mid-job
+    job = make_job(cloud=fake_google, cloud_type="google_drive", archive_url=fake_gallery.archive_url())
+    env = {
+        **os.environ,
+        **fake_google.settings(),
+        "DATABASE_URL": database_url(),
+        "UPLOAD_ROOT": str(upload_root),
+        "GALLERY_API_BASE": fake_gallery.server.url,
+        "CELERY_BROKER_URL": export_settings.CELERY_BROKER_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": worker_queue,
+        "EXPORT_RETRY_BASE_SECONDS": "0.01",
+        "EXPORT_HTTP_TIMEOUT_SECONDS": "5",
+        "EXPORT_PARALLEL_TRANSFERS": "2",
+    }
+    logs: list[Path] = []
+
+    def start_worker() -> subprocess.Popen[bytes]:
+        log = tmp_path / f"worker-{len(logs)}.log"
+        logs.append(log)
+        command = [
+            str(ROOT / ".venv/bin/python"), "-m", "celery", "-A", "config", "worker", "-Q", worker_queue,
+            "--pool", "solo", "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "-n", f"{worker_queue}-{len(logs)}@%h",
+        ]  # fmt: skip
+        with log.open("wb") as out:
+            # Its own session, so that SIGKILL reaches the whole worker at once.
+            return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+    first = start_worker()
+    try:
+        export_job_queue(job=job)
+        wait_for(lambda: sum(fake_google.uploads.values()) >= 6, 90, "six uploads by the first worker", logs)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+        uploaded_before_kill = sum(fake_google.uploads.values())
+        assert uploaded_before_kill < PHOTO_COUNT, "the kill came too late to test anything"
+        assert ExportJob.objects.get().state == "running"
+
+        second = start_worker()
+        try:
+            wait_for(lambda: bool(fake_gallery.done_calls), 120, "the done callback after the restart", logs)
+        finally:
+            os.killpg(second.pid, signal.SIGTERM)
+            second.wait(30)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+
+    assert fake_google.tree() == {f"Wedding/{name}": data for name, data in photos.items()}
+    assert set(fake_google.uploads.values()) == {1}, "a photo was uploaded twice"
+    assert set(fake_google.folders_made.values()) == {1}, "a folder was made twice"
+    assert len(fake_google.folders_made) == 4
+    assert [call["failed_photos"] for call in fake_gallery.done_calls] == [0]
+    job.refresh_from_db()
+    assert (job.state, job.done, job.failed) == ("done", PHOTO_COUNT, 0)
