@@ -20,7 +20,12 @@ FORMATS = ("plain", "json")
 
 # Attributes every LogRecord has (and uvicorn's coloured copy of the message);
 # anything else was passed with ``extra=`` and is kept.
-_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id", "color_message"}
+_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "color_message",
+}
 
 
 NO_REQUEST = "-"

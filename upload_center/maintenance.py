@@ -8,6 +8,7 @@ read, because an upload creates its pending row before it writes its first byte.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -147,10 +148,9 @@ def _usage_reconcile(*, user_id: int, ignore_ids: set[int], fix: bool) -> UsageF
 
 def _abort_multipart(*, key: str, upload_id: str) -> None:
     client = s3_client()
-    try:
+    # NoSuchUpload: already completed or aborted.
+    with contextlib.suppress(client.exceptions.NoSuchUpload):
         client.abort_multipart_upload(Bucket=settings.S3_BUCKET, Key=key, UploadId=upload_id)
-    except client.exceptions.NoSuchUpload:
-        pass  # already completed or aborted
 
 
 def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> CleanupReport:
@@ -159,7 +159,9 @@ def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> Cl
     upload that old which no remaining pending row owns."""
     cutoff = (now or timezone.now()) - older_than
     report = CleanupReport()
-    stale = StoredFile.objects.filter(state=StoredFile.State.PENDING, created_at__lt=cutoff).select_related("owner")
+    stale = StoredFile.objects.filter(state=StoredFile.State.PENDING, created_at__lt=cutoff).select_related(
+        "owner"
+    )
     for row in stale:
         # Deleting the row first claims it: an upload finishing now sees its row
         # gone instead of storing a file whose bytes are about to be removed.

@@ -27,7 +27,11 @@ def cleanup(*args: str) -> str:
 
 def pending(owner: Any, name: str, *, age: timedelta, upload_id: str = "") -> StoredFile:
     return StoredFile.objects.create(
-        owner=owner, name=name, state=StoredFile.State.PENDING, s3_upload_id=upload_id, created_at=timezone.now() - age
+        owner=owner,
+        name=name,
+        state=StoredFile.State.PENDING,
+        s3_upload_id=upload_id,
+        created_at=timezone.now() - age,
     )
 
 
@@ -38,7 +42,11 @@ def test_it_removes_old_pending_uploads_with_their_partial_bytes(make_user: Call
     pending(alice, "young.bin", age=timedelta(minutes=5))
     default_storage.save("alice/young.bin", ContentFile(b"still coming"))
     StoredFile.objects.create(
-        owner=alice, name="done.txt", size=4, state=StoredFile.State.STORED, created_at=timezone.now() - timedelta(days=9)
+        owner=alice,
+        name="done.txt",
+        size=4,
+        state=StoredFile.State.STORED,
+        created_at=timezone.now() - timedelta(days=9),
     )
     default_storage.save("alice/done.txt", ContentFile(b"done"))
 
@@ -84,7 +92,10 @@ def test_it_aborts_the_multipart_upload_of_an_old_pending_row(make_user: Callabl
 
     out = cleanup()
 
-    assert out.splitlines() == ["removed cut-off upload: alice/old.bin", "1 cut-off uploads, 0 stray multipart uploads"]
+    assert out.splitlines() == [
+        "removed cut-off upload: alice/old.bin",
+        "1 cut-off uploads, 0 stray multipart uploads",
+    ]
     assert open_multipart_ids() == {young_id}
     assert not StoredFile.objects.filter(id=old.id).exists()
     assert StoredFile.objects.filter(s3_upload_id=young_id).exists()
@@ -93,7 +104,7 @@ def test_it_aborts_the_multipart_upload_of_an_old_pending_row(make_user: Callabl
 @pytest.mark.s3
 def test_it_aborts_old_multipart_uploads_that_no_pending_row_owns(make_user: Callable[..., Any]) -> None:
     alice = make_user("alice")
-    stray_id = start_multipart("alice/stray.bin")
+    start_multipart("alice/stray.bin")
     owned_id = start_multipart("alice/owned.bin")
     # Two hours from now both uploads are old, but this row is then still young.
     later = timezone.now() + timedelta(hours=2)

@@ -18,10 +18,11 @@ def settings_variables() -> set[str]:
             continue
         func = node.func
         reads = (
-            (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "env"
-             and func.attr in READERS)
-            or (isinstance(func, ast.Name) and func.id in {"env", "_env_url"})
-        )  # fmt: skip
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "env"
+            and func.attr in READERS
+        ) or (isinstance(func, ast.Name) and func.id in {"env", "_env_url"})
         first = node.args[0]
         if reads and isinstance(first, ast.Constant) and isinstance(first.value, str):
             names.add(first.value)

@@ -47,9 +47,15 @@ def test_a_json_line_carries_the_request_id_extra_fields_and_the_exception() -> 
             raise ValueError("boom")
         except ValueError:
             record = logging.getLogger("upload_center").makeRecord(
-                "upload_center", logging.ERROR, __file__, 1, "stored %s", ("a.txt",), sys.exc_info(),
+                "upload_center",
+                logging.ERROR,
+                __file__,
+                1,
+                "stored %s",
+                ("a.txt",),
+                sys.exc_info(),
                 extra={"size": 5},
-            )  # fmt: skip
+            )
         entry = formatted(record)
     finally:
         request_id.reset(token)
@@ -63,7 +69,9 @@ def test_a_json_line_carries_the_request_id_extra_fields_and_the_exception() -> 
 
 
 def test_a_line_outside_a_request_has_a_null_request_id() -> None:
-    record = logging.makeLogRecord({"name": "celery", "levelno": logging.INFO, "levelname": "INFO", "msg": "ready"})
+    record = logging.makeLogRecord(
+        {"name": "celery", "levelno": logging.INFO, "levelname": "INFO", "msg": "ready"}
+    )
     assert formatted(record)["request_id"] is None
 
 

@@ -21,9 +21,15 @@ def test_every_manifest_parses_and_kustomization_lists_all_of_them() -> None:
     manifests = {path.name for path in K8S.glob("*.yaml")} - {"kustomization.yaml"}
     assert sorted(kustomization["resources"]) == sorted(manifests)
     assert {doc["kind"] for _, doc in RESOURCES} >= {
-        "ConfigMap", "Secret", "Deployment", "Service", "Ingress", "Job", "HorizontalPodAutoscaler",
+        "ConfigMap",
+        "Secret",
+        "Deployment",
+        "Service",
+        "Ingress",
+        "Job",
+        "HorizontalPodAutoscaler",
         "PodDisruptionBudget",
-    }  # fmt: skip
+    }
 
 
 @pytest.mark.parametrize(("file", "resource"), RESOURCES, ids=[f"{n}:{d['kind']}" for n, d in RESOURCES])
@@ -90,15 +96,16 @@ def test_the_ingress_allows_large_streamed_bodies_and_the_websocket_path() -> No
     assert annotations["nginx.ingress.kubernetes.io/proxy-request-buffering"] == "off"
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600
     assert int(annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"]) >= 3600
-    paths = {p["path"]: p["backend"]["service"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]}
+    paths = {
+        p["path"]: p["backend"]["service"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]
+    }
     service = k8s_resource("Service", "upload-center-web")
     assert paths["/core.ws_connect"] == {"name": "upload-center-web", "port": {"name": "http"}}
     assert paths["/"] == paths["/core.ws_connect"]
     assert service["spec"]["ports"][0]["name"] == "http"
 
 
-def test_compose_runs_every_role_after_the_migration() -> None:
-    compose = yaml.safe_load((K8S.parents[1] / "docker-compose.yml").read_text())
+def test_compose_runs_every_role_after_the_migration(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert set(services) == {"web", "worker", "migrate", "postgres", "redis", "rabbitmq", "minio"}
     for role in ("web", "worker"):
@@ -112,17 +119,31 @@ def test_compose_wires_the_roles_to_its_own_services(compose: dict[str, Any]) ->
     env = services["web"]["environment"]
     assert services["worker"]["environment"] == env == services["migrate"]["environment"]
     hosts = {
-        name: urlsplit(env[name]).hostname for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "S3_ENDPOINT_URL")
+        name: urlsplit(env[name]).hostname
+        for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "S3_ENDPOINT_URL")
     }
-    assert hosts == {"DATABASE_URL": "postgres", "REDIS_URL": "redis", "CELERY_BROKER_URL": "rabbitmq", "S3_ENDPOINT_URL": "minio"}
+    assert hosts == {
+        "DATABASE_URL": "postgres",
+        "REDIS_URL": "redis",
+        "CELERY_BROKER_URL": "rabbitmq",
+        "S3_ENDPOINT_URL": "minio",
+    }
     database = urlsplit(env["DATABASE_URL"])
     postgres = services["postgres"]["environment"]
     assert (database.username, database.password, database.path) == (
-        postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"], "/" + postgres["POSTGRES_DB"],
-    )  # fmt: skip
+        postgres["POSTGRES_USER"],
+        postgres["POSTGRES_PASSWORD"],
+        "/" + postgres["POSTGRES_DB"],
+    )
     broker = urlsplit(env["CELERY_BROKER_URL"])
     rabbitmq = services["rabbitmq"]["environment"]
-    assert (broker.username, broker.password) == (rabbitmq["RABBITMQ_DEFAULT_USER"], rabbitmq["RABBITMQ_DEFAULT_PASS"])
+    assert (broker.username, broker.password) == (
+        rabbitmq["RABBITMQ_DEFAULT_USER"],
+        rabbitmq["RABBITMQ_DEFAULT_PASS"],
+    )
     minio = services["minio"]["environment"]
-    assert (env["S3_ACCESS_KEY_ID"], env["S3_SECRET_ACCESS_KEY"]) == (minio["MINIO_ROOT_USER"], minio["MINIO_ROOT_PASSWORD"])
+    assert (env["S3_ACCESS_KEY_ID"], env["S3_SECRET_ACCESS_KEY"]) == (
+        minio["MINIO_ROOT_USER"],
+        minio["MINIO_ROOT_PASSWORD"],
+    )
     assert env["S3_BUCKET"]

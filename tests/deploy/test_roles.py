@@ -48,8 +48,13 @@ def test_compose_kubernetes_and_the_image_run_the_same_commands(compose: dict[st
     services = compose["services"]
     assert services["web"]["command"] == container(k8s_resource("Deployment", "upload-center-web"))["command"]
     assert json.loads(dockerfile_instruction("CMD")) == services["web"]["command"]
-    assert services["worker"]["command"] == container(k8s_resource("Deployment", "upload-center-worker"))["command"]
-    assert services["migrate"]["command"] == container(k8s_resource("Job", "upload-center-migrate"))["command"]
+    assert (
+        services["worker"]["command"]
+        == container(k8s_resource("Deployment", "upload-center-worker"))["command"]
+    )
+    assert (
+        services["migrate"]["command"] == container(k8s_resource("Job", "upload-center-migrate"))["command"]
+    )
 
 
 def local_web_command(command: list[str], port: int) -> list[str]:
@@ -60,7 +65,9 @@ def local_web_command(command: list[str], port: int) -> list[str]:
 
 
 @pytest.fixture
-def web(compose: dict[str, Any], tmp_path: Path, upload_root: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
+def web(
+    compose: dict[str, Any], tmp_path: Path, upload_root: Path, transactional_db: None
+) -> Iterator[dict[str, Any]]:
     """The web role as production runs it: DEBUG off, the ConfigMap's hosts, redirect and log format."""
     config = k8s_resource("ConfigMap", "upload-center-config")["data"]
     port = free_port()
@@ -74,8 +81,11 @@ def web(compose: dict[str, Any], tmp_path: Path, upload_root: Path, transactiona
     with log.open("wb") as out:
         process = subprocess.Popen(
             local_web_command(compose["services"]["web"]["command"], port),
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         yield {"port": port, "url": f"http://127.0.0.1:{port}", "log": log, "process": process}
     finally:
@@ -143,7 +153,9 @@ def test_the_web_role_logs_json_lines_with_the_request_id(web: dict[str, Any]) -
     assert any(entry["logger"] == "uvicorn.error" for entry in entries)
 
 
-def test_the_migrate_role_then_the_init_check_and_the_cleanup_job_run(compose: dict[str, Any], tmp_path: Path) -> None:
+def test_the_migrate_role_then_the_init_check_and_the_cleanup_job_run(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
     env = image_env(
         **PRODUCTION,
         ALLOWED_HOSTS="localhost",
@@ -171,9 +183,13 @@ def test_collectstatic_as_the_dockerfile_runs_it(tmp_path: Path) -> None:
     command = dockerfile_instruction("RUN", "collectstatic")
     static_root = tmp_path / "static"
     result = subprocess.run(
-        ["sh", "-c", command], cwd=ROOT, env=image_env(STATIC_ROOT=str(static_root)), capture_output=True, text=True,
+        ["sh", "-c", command],
+        cwd=ROOT,
+        env=image_env(STATIC_ROOT=str(static_root)),
+        capture_output=True,
+        text=True,
         timeout=300,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     manifest = json.loads((static_root / "staticfiles.json").read_text())
     assert "admin/css/base.css" in manifest["paths"]
@@ -190,8 +206,11 @@ def test_the_worker_role_connects_to_rabbitmq_and_answers_its_probe(
     with log.open("wb") as out:
         process = subprocess.Popen(
             [*compose["services"]["worker"]["command"], "-n", f"celery@{node}"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not re.search(rf"celery@{node} ready\.", log.read_text()):
@@ -200,9 +219,13 @@ def test_the_worker_role_connects_to_rabbitmq_and_answers_its_probe(
         text = log.read_text()
         assert f"celery@{node} ready." in text, text
         assert "Connected to amqp://" in text
-        probe = container(k8s_resource("Deployment", "upload-center-worker"))["livenessProbe"]["exec"]["command"]
+        probe = container(k8s_resource("Deployment", "upload-center-worker"))["livenessProbe"]["exec"][
+            "command"
+        ]
         # Kubernetes sets HOSTNAME to the pod's name, which is the worker's default node name.
-        result = subprocess.run(probe, cwd=ROOT, env={**env, "HOSTNAME": node}, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            probe, cwd=ROOT, env={**env, "HOSTNAME": node}, capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         assert "pong" in result.stdout
     finally:

@@ -18,7 +18,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--older-than", type=int, default=60, metavar="MINUTES", help="age of a cut-off upload (default 60)"
+            "--older-than",
+            type=int,
+            default=60,
+            metavar="MINUTES",
+            help="age of a cut-off upload (default 60)",
         )
 
     def handle(self, *args: Any, older_than: int, **options: Any) -> None:
@@ -27,4 +31,6 @@ class Command(BaseCommand):
             self.stdout.write(f"removed cut-off upload: {key}")
         for key in report.aborted_uploads:
             self.stdout.write(f"aborted stray multipart upload: {key}")
-        self.stdout.write(f"{len(report.stale_rows)} cut-off uploads, {len(report.aborted_uploads)} stray multipart uploads")
+        self.stdout.write(
+            f"{len(report.stale_rows)} cut-off uploads, {len(report.aborted_uploads)} stray multipart uploads"
+        )

@@ -29,8 +29,7 @@ class Command(BaseCommand):
         verb = "set" if fix else "would set"
         for usage in report.usage:
             self.stdout.write(f"used_storage: {usage.username} {usage.recorded} -> {usage.actual} ({verb})")
-        summary = (
-            f"{len(report.orphans)} orphans, {len(report.missing)} missing, "
-            f"{len(report.usage)} wrong used_storage" + ("" if fix or report.clean else "; run with --fix to repair")
-        )
-        self.stdout.write(summary)
+        counts = f"{len(report.orphans)} orphans, {len(report.missing)} missing"
+        summary = f"{counts}, {len(report.usage)} wrong used_storage"
+        hint = "" if fix or report.clean else "; run with --fix to repair"
+        self.stdout.write(summary + hint)
