@@ -17,10 +17,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DEBUG=false \
     UPLOAD_ROOT=/data/uploads
+# /app/.celery: the settings make the filesystem broker's folders there when
+# CELERY_BROKER_URL is unset, the only place under /app the app user writes.
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --shell /usr/sbin/nologin app \
-    && mkdir -p /data/uploads \
-    && chown app:app /data/uploads
+    && mkdir -p /data/uploads /app/.celery \
+    && chown app:app /data/uploads /app/.celery
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY . /app

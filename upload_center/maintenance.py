@@ -89,7 +89,8 @@ def _index_keys() -> tuple[dict[str, int], set[str]]:
     """Stored keys (with row ids) and the keys reserved by pending uploads."""
     stored: dict[str, int] = {}
     pending: set[str] = set()
-    for row in StoredFile.objects.select_related("owner").only("id", "name", "state", "owner__username"):
+    rows = StoredFile.objects.select_related("owner").only("id", "name", "state", "owner__username")
+    for row in rows.iterator(chunk_size=2000):
         if row.state == StoredFile.State.STORED:
             stored[row.storage_key] = row.id
         else:
