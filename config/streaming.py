@@ -3,15 +3,16 @@
 Django's ``ASGIHandler.read_body`` spools the whole body to a temporary file
 before any view runs, so a 1 GiB upload is written to disk twice (spool, then
 storage) and the view starts only after the last byte. Here the body is a
-file-like object that pulls ASGI ``http.request`` messages on demand from the
-view's worker thread, so upload handlers write each chunk straight to its final
-place while the client is still sending.
+file-like object that the view's worker thread reads while the event loop keeps
+receiving ahead of it (a few MiB at most), so upload handlers write each chunk
+straight to its final place while the client is still sending.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
+import contextlib
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -24,14 +25,26 @@ Receive = Callable[[], Awaitable[Message]]
 
 
 class _Receive:
-    """Shares one ASGI ``receive`` between the body reader and Django's
-    disconnect listener: the listener may only read once the body is consumed,
-    otherwise it would swallow body messages."""
+    """Owns the ASGI ``receive`` of one request.
+
+    A pump task reads body messages ahead of the view, up to ``read_ahead``
+    bytes, so receiving overlaps the view's hashing and writing. Django's
+    disconnect listener calls this object and only gets to ``receive`` once the
+    pump has stopped, otherwise it would swallow body messages.
+    """
+
+    read_ahead = 4 * 1024 * 1024
 
     def __init__(self, receive: Receive, *, has_body: bool) -> None:
         self.raw = receive
         self.body_done = asyncio.Event()
         self.disconnected = False
+        self._more = has_body
+        self._chunks: deque[bytes] = deque()
+        self._buffered = 0
+        self._data = asyncio.Event()
+        self._room = asyncio.Event()
+        self._pump: asyncio.Task[None] | None = None
         if not has_body:
             self.body_done.set()
 
@@ -45,57 +58,106 @@ class _Receive:
             if message["type"] != "http.request":
                 return message
 
-    async def pull(self, size: int) -> tuple[bytes, bool]:
-        """Gather body messages until ``size`` bytes or the end of the body;
-        batching keeps thread hops per megabyte low."""
-        chunks: list[bytes] = []
-        got = 0
-        more = True
-        while more and got < size:
-            message = await self.raw()
-            if message["type"] == "http.disconnect":
-                self.disconnected = True
-                self.body_done.set()
-                raise RequestAborted("client disconnected while sending the body")
-            chunk = message.get("body", b"")
-            chunks.append(chunk)
-            got += len(chunk)
-            more = message.get("more_body", False)
-        if not more:
+    async def _run_pump(self) -> None:
+        try:
+            while self._more:
+                while self._buffered >= self.read_ahead:
+                    self._room.clear()
+                    await self._room.wait()
+                message = await self.raw()
+                if message["type"] == "http.disconnect":
+                    self.disconnected = True
+                    self._more = False
+                else:
+                    if chunk := message.get("body", b""):
+                        self._chunks.append(chunk)
+                        self._buffered += len(chunk)
+                    self._more = message.get("more_body", False)
+                self._data.set()
+        finally:
+            self._more = False
+            self._data.set()
             self.body_done.set()
-        return b"".join(chunks), more
+
+    async def pull(self, size: int) -> tuple[bytes, bool]:
+        """Up to ``size`` body bytes (fewer only at the end), and whether more follow."""
+        if self._pump is None:
+            self._pump = asyncio.create_task(self._run_pump())
+        while self._buffered < size and self._more:
+            self._data.clear()
+            await self._data.wait()
+        if self.disconnected:
+            raise RequestAborted("client disconnected while sending the body")
+        taken: list[bytes] = []
+        need = size
+        while self._chunks and need > 0:
+            chunk = self._chunks.popleft()
+            if len(chunk) > need:
+                self._chunks.appendleft(chunk[need:])
+                chunk = chunk[:need]
+            taken.append(chunk)
+            need -= len(chunk)
+        data = taken[0] if len(taken) == 1 else b"".join(taken)
+        self._buffered -= len(data)
+        self._room.set()
+        return data, self._more or bool(self._chunks)
+
+    async def close(self) -> None:
+        if self._pump is not None and not self._pump.done():
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
 
 
-class StreamingBody(io.RawIOBase):
+class StreamingBody:
     """A read-only, non-seekable request body fed by ASGI messages."""
 
-    # Bytes asked of the event loop per hop; reads smaller than this are served
-    # from the buffer.
+    # Bytes asked of the event loop per thread hop.
     pull_size = 1024 * 1024
 
     def __init__(self, receive: _Receive) -> None:
         self._receive = receive
-        self._buffer = bytearray()
+        self._data = b""
+        self._pos = 0
         self._more = not receive.body_done.is_set()
 
-    def readable(self) -> bool:
-        return True
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(self.pull_size), b""))
+        if self._pos >= len(self._data):
+            if not self._more:
+                return b""
+            self._data, self._more = async_to_sync(self._receive.pull)(max(size, self.pull_size))
+            self._pos = 0
+        if self._pos == 0 and size >= len(self._data):
+            self._pos = len(self._data)
+            return self._data  # the common case: no copy
+        chunk = self._data[self._pos : self._pos + size]
+        self._pos += len(chunk)
+        return chunk
 
-    def readinto(self, target: Any) -> int:
-        if not self._buffer and self._more:
-            data, self._more = async_to_sync(self._receive.pull)(max(len(target), self.pull_size))
-            self._buffer += data
-        size = min(len(target), len(self._buffer))
-        target[:size] = self._buffer[:size]
-        del self._buffer[:size]
-        return size
+    def readline(self, size: int | None = -1) -> bytes:
+        line = b""
+        while not line.endswith(b"\n") and (size is None or size < 0 or len(line) < size):
+            char = self.read(1)
+            if not char:
+                break
+            line += char
+        return line
+
+    def close(self) -> None:
+        pass
 
 
 class StreamingASGIHandler(ASGIHandler):
     async def handle(self, scope: dict[str, Any], receive: Receive, send: Any) -> None:
         headers = dict(scope.get("headers", []))
         has_body = headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
-        await super().handle(scope, _Receive(receive, has_body=has_body), send)
+        body = _Receive(receive, has_body=has_body)
+        try:
+            await super().handle(scope, body, send)
+        finally:
+            await body.close()
 
-    async def read_body(self, receive: _Receive) -> io.BufferedReader:  # type: ignore[override]
-        return io.BufferedReader(StreamingBody(receive), buffer_size=StreamingBody.pull_size)
+    async def read_body(self, receive: _Receive) -> StreamingBody:  # type: ignore[override]
+        return StreamingBody(receive)

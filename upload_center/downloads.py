@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -43,7 +44,10 @@ async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
         while (chunk := await read()) is not None:
             yield chunk
     finally:
-        await sync_to_async(chunks.close, thread_sensitive=False)()  # type: ignore[attr-defined]
+        # A client gone mid-read cancels this while next() still runs in its
+        # thread; the generator then closes itself once that read ends.
+        with contextlib.suppress(ValueError):
+            await sync_to_async(chunks.close, thread_sensitive=False)()  # type: ignore[attr-defined]
 
 
 def file_response(request: HttpRequest, row: StoredFile) -> HttpResponse:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -24,7 +22,7 @@ class Upload:
     row: StoredFile | None = None
     sink: Sink | None = None
     size: int = 0
-    hasher: Any = field(default_factory=hashlib.sha256)
+    sha256: str = ""
     error: str | None = None
     complete: bool = False
 
@@ -35,7 +33,6 @@ class Upload:
     def write(self, data: bytes) -> None:
         assert self.sink is not None
         self.sink.write(data)
-        self.hasher.update(data)
         self.size += len(data)
 
 
@@ -94,6 +91,7 @@ def file_finish(upload: Upload) -> None:
     """All bytes are in: make them durable at their key (still pending in the index)."""
     assert upload.sink is not None
     upload.sink.close()
+    upload.sha256 = upload.sink.sha256
     upload.sink = None
     upload.complete = True
 
@@ -121,7 +119,7 @@ def files_settle(*, owner_id: int, uploads: list[Upload]) -> dict[str, str]:
         for upload in accepted:
             assert upload.row is not None
             upload.row.size = upload.size
-            upload.row.sha256 = upload.hasher.hexdigest()
+            upload.row.sha256 = upload.sha256
             upload.row.state = StoredFile.State.STORED
             rows.append(upload.row)
         StoredFile.objects.bulk_update(rows, ["size", "sha256", "state"])

@@ -8,6 +8,9 @@ byte range, so downloads stream.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -44,138 +47,170 @@ def storage_prepare() -> None:
 
 
 class Sink(Protocol):
+    sha256: str
+
     def write(self, data: bytes) -> None: ...
     def close(self) -> None: ...
     def abort(self) -> None: ...
 
 
-class LocalSink:
-    """Writes at the final path; the index row stays ``pending`` until the quota
-    is charged, so a half-written file is never served."""
+class _PipelinedSink:
+    """Stores a stream in batches, one in a background thread while the next fills.
 
-    def __init__(self, key: str, *, on_part: PartCallback | None, part_size: int) -> None:
-        # Storage.path() refuses a key that would leave the upload root.
-        self.path = Path(default_storage.path(key))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("wb")
-        self._on_part = on_part
-        self._part_size = part_size
-        self._written = 0
-
-    def write(self, data: bytes) -> None:
-        before = self._written
-        self._file.write(data)
-        self._written += len(data)
-        if self._on_part and self._written // self._part_size > before // self._part_size:
-            self._on_part(self._written)
-
-    def close(self) -> None:
-        self._file.close()
-
-    def abort(self) -> None:
-        self._file.close()
-        self.path.unlink(missing_ok=True)
-
-
-class S3Sink:
-    """Sends full parts of a multipart upload while the body is still arriving.
-
-    One part is uploaded in a background thread while the next one fills, so at
-    most two parts are in memory and reading the request never waits for S3
-    longer than one part takes.
+    Hashing and storing a batch (both release the GIL) overlap with the request
+    thread parsing the next one, so at most two batches are in memory. After
+    each stored part of ``part_size`` bytes, except the last, ``on_part(bytes
+    stored)`` runs in the request thread, in order.
     """
 
-    def __init__(
-        self,
-        key: str,
-        *,
-        on_part: PartCallback | None,
-        part_size: int,
-        on_start: Callable[[str], None] | None = None,
-    ) -> None:
-        self.key = key
-        self._client = s3_client()
-        self._bucket = settings.S3_BUCKET
+    batch_size: int
+
+    def __init__(self, *, on_part: PartCallback | None, part_size: int) -> None:
         self._on_part = on_part
-        self._on_start = on_start
         self._part_size = part_size
         self._buffer = bytearray()
-        self._parts: list[dict[str, Any]] = []
-        self._in_flight: Future[dict[str, Any]] | None = None
+        self._hash = hashlib.sha256()
         self._executor: ThreadPoolExecutor | None = None
-        self._sent = 0
-        self.upload_id: str | None = None
+        self._in_flight: Future[int] | None = None
+        self._stored = 0
+        self.sha256 = ""
 
     def write(self, data: bytes) -> None:
         self._buffer += data
-        while len(self._buffer) >= self._part_size:
-            part = bytes(self._buffer[: self._part_size])
-            del self._buffer[: self._part_size]
-            self._send(part)
+        if len(self._buffer) >= self.batch_size:
+            # Hand the whole buffer over instead of slicing it: no copy.
+            batch, self._buffer = self._buffer, bytearray()
+            self._submit(batch)
 
-    def _send(self, part: bytes) -> None:
-        if self.upload_id is None:
-            self.upload_id = self._client.create_multipart_upload(Bucket=self._bucket, Key=self.key)["UploadId"]
-            if self._on_start:
-                self._on_start(self.upload_id)
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="s3-part")
+    def _submit(self, batch: bytearray) -> None:
         self._collect()
-        number = len(self._parts) + 1
-        assert self._executor is not None
-        self._in_flight = self._executor.submit(self._upload_part, number, part)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-sink")
+        self._in_flight = self._executor.submit(self._hash_and_store, batch)
 
-    def _upload_part(self, number: int, part: bytes) -> dict[str, Any]:
-        response = self._client.upload_part(
-            Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=part
-        )
-        self._sent += len(part)
-        return {"PartNumber": number, "ETag": response["ETag"]}
+    def _hash_and_store(self, batch: bytearray) -> int:
+        self._hash.update(batch)
+        self._store(batch)
+        return len(batch)
 
-    def _collect(self) -> None:
-        """Wait for the part in flight and report it (in the request's thread, in order)."""
+    def _collect(self, *, final: bool = False) -> None:
         if self._in_flight is None:
             return
-        self._parts.append(self._in_flight.result())
+        before = self._stored
+        self._stored += self._in_flight.result()
         self._in_flight = None
-        if self._on_part:
-            self._on_part(self._sent)
+        if self._on_part and not final and self._stored // self._part_size > before // self._part_size:
+            self._on_part(self._stored)
 
     def close(self) -> None:
-        if self.upload_id is None:
-            # Smaller than one part: a single PUT.
-            self._client.put_object(Bucket=self._bucket, Key=self.key, Body=bytes(self._buffer))
-            return
         try:
-            self._collect()
-            if self._buffer:
-                # The last part may be short; it is not reported as progress.
-                self._parts.append(self._upload_part(len(self._parts) + 1, bytes(self._buffer)))
-                self._buffer.clear()
-            self._client.complete_multipart_upload(
-                Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": self._parts}
-            )
+            if self._buffer or self._executor is None:
+                self._submit(self._buffer)
+                self._buffer = bytearray()
+            self._collect(final=True)
+            self.sha256 = self._hash.hexdigest()
+            self._finish()
         finally:
             self._shutdown()
 
     def abort(self) -> None:
-        self._buffer.clear()
+        self._buffer = bytearray()
         if self._in_flight is not None:
-            self._in_flight.cancel()
-            try:
+            with contextlib.suppress(Exception):  # thrown away anyway; the discard below is what matters
                 self._in_flight.result()
-            except Exception:  # the part is thrown away anyway; the abort below is what matters
-                pass
             self._in_flight = None
         self._shutdown()
-        if self.upload_id is not None:
-            self._client.abort_multipart_upload(Bucket=self._bucket, Key=self.key, UploadId=self.upload_id)
-        else:
-            self._client.delete_object(Bucket=self._bucket, Key=self.key)
+        self._discard()
 
     def _shutdown(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None
+
+    def _store(self, batch: bytearray) -> None:
+        raise NotImplementedError
+
+    def _finish(self) -> None:
+        raise NotImplementedError
+
+    def _discard(self) -> None:
+        raise NotImplementedError
+
+
+class LocalSink(_PipelinedSink):
+    """Writes at the final path; the index row stays ``pending`` until the quota
+    is charged, so a half-written file is never served."""
+
+    batch_size = 1024 * 1024
+
+    def __init__(self, key: str, *, on_part: PartCallback | None, part_size: int) -> None:
+        super().__init__(on_part=on_part, part_size=part_size)
+        # Storage.path() refuses a key that would leave the upload root.
+        self.path = Path(default_storage.path(key))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+
+    def _store(self, batch: bytearray) -> None:
+        view = memoryview(batch)
+        while view:
+            view = view[os.write(self._fd, view) :]
+
+    def _finish(self) -> None:
+        os.close(self._fd)
+
+    def _discard(self) -> None:
+        os.close(self._fd)
+        self.path.unlink(missing_ok=True)
+
+
+class S3Sink(_PipelinedSink):
+    """Sends each full part of a multipart upload while the body is still arriving."""
+
+    def __init__(
+        self, key: str, *, on_part: PartCallback | None, part_size: int, on_start: Callable[[str], None] | None
+    ) -> None:
+        super().__init__(on_part=on_part, part_size=part_size)
+        self.batch_size = part_size
+        self.key = key
+        self._client = s3_client()
+        self._bucket = settings.S3_BUCKET
+        self._on_start = on_start
+        self._parts: list[dict[str, Any]] = []
+        self.upload_id: str | None = None
+
+    def close(self) -> None:
+        if self._executor is None:
+            # Smaller than one part: a single PUT.
+            self._hash.update(self._buffer)
+            self._client.put_object(Bucket=self._bucket, Key=self.key, Body=bytes(self._buffer))
+            self.sha256 = self._hash.hexdigest()
+            return
+        super().close()
+
+    def _submit(self, batch: bytearray) -> None:
+        if self.upload_id is None:
+            self.upload_id = self._client.create_multipart_upload(Bucket=self._bucket, Key=self.key)["UploadId"]
+            if self._on_start:
+                self._on_start(self.upload_id)
+        super()._submit(batch)
+
+    def _store(self, batch: bytearray) -> None:
+        number = len(self._parts) + 1
+        response = self._client.upload_part(
+            Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=bytes(batch)
+        )
+        self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
+
+    def _finish(self) -> None:
+        self._client.complete_multipart_upload(
+            Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": self._parts}
+        )
+
+    def _discard(self) -> None:
+        if self.upload_id is not None:
+            self._client.abort_multipart_upload(Bucket=self._bucket, Key=self.key, UploadId=self.upload_id)
+        else:
+            self._client.delete_object(Bucket=self._bucket, Key=self.key)
 
 
 def storage_sink(

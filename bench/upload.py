@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Upload and download a generated file through the README's server, next to nginx.
+
+    .venv/bin/python bench/upload.py [--size-mib 1024]
+
+Runs, in one process tree: the server of `dev.py run` (uvicorn, config.asgi) on
+a fresh SQLite database and upload folder, then Debian's nginx (WebDAV PUT into
+a folder, static GET) on the same machine. curl is the client for both. Prints
+MB/s, the server's RSS growth and the bytes it wrote to disk (/proc/<pid>/io),
+and the ratios against nginx. Not run in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dev import PYTHON, server_command  # noqa: E402
+
+MIB = 1024 * 1024
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port: int) -> None:
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on {port}")
+
+
+def proc_io_written(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+            if line.startswith("write_bytes:"):
+                total += int(line.split()[1])
+    return total
+
+
+def proc_rss_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+def curl(*args: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(["curl", "-sS", "--fail", "-o", "/dev/null", *args], check=True)
+    return time.perf_counter() - started
+
+
+def make_file(path: Path, size: int) -> str:
+    digest = hashlib.sha256()
+    block = os.urandom(MIB)
+    with path.open("wb") as f:
+        for i in range(size // MIB):
+            chunk = block[i % 251 :] + block[: i % 251]  # not all blocks equal
+            f.write(chunk)
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def bench_app(work: Path, payload: Path, size: int) -> dict[str, float]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+        "UPLOAD_ROOT": str(work / "uploads"),
+        "DEBUG": "true",
+    }
+    for name in ("S3_BUCKET", "REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    subprocess.run([str(PYTHON), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    script = (
+        "from account.models import Account, User; from rest_framework.authtoken.models import Token;"
+        "t=Account.objects.create(title='Bench', storage=64*2**30, max_file_transfer=32*2**30);"
+        "u=User.objects.create_user(account=t, username='bench', password='bench-pw-1');"
+        "print(Token.objects.create(user=u).key)"
+    )
+    token = subprocess.run(
+        [str(PYTHON), "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout.split()[-1]
+    port = free_port()
+    server = subprocess.Popen(
+        [*server_command("127.0.0.1", str(port)), "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env
+    )
+    try:
+        wait_port(port)
+        url = f"http://127.0.0.1:{port}"
+        subprocess.run(["curl", "-sSf", "-o", "/dev/null", url + "/healthz"], check=True)
+        os.sync()  # neither contender pays for the other's writeback
+        rss_before = proc_rss_kib(server.pid, "VmRSS")
+        written_before = proc_io_written([server.pid])
+        spy = subprocess.Popen(["py-spy", "record", "-o", "/tmp/spy.txt", "-f", "raw", "--threads", "--pid", str(server.pid)]) if os.environ.get("SPY") else None
+        up = curl("-X", "PUT", "-H", f"Authorization: Token {token}", "-F", f"file_field=@{payload}", url + "/fm/upload/")
+        written = proc_io_written([server.pid]) - written_before
+        if spy:
+            spy.terminate(); spy.wait()
+        os.sync()
+        written = max(written, proc_io_written([server.pid]) - written_before)
+        down = curl(url + f"/fm/download/bench/{payload.name}")
+        peak = proc_rss_kib(server.pid, "VmHWM")
+        stored = work / "uploads" / "bench" / payload.name
+        assert stored.stat().st_size == size, "stored size differs"
+        return {
+            "upload_s": up,
+            "download_s": down,
+            "rss_growth_mib": (peak - rss_before) / 1024,
+            "written_ratio": written / size,
+        }
+    finally:
+        server.terminate()
+        server.wait()
+
+
+NGINX_CONF = """
+daemon off;
+user root root;  # the bench runs as root; workers must write into its folder
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    client_max_body_size 0;
+    client_body_temp_path {work}/nginx-body;
+    server {{
+        listen 127.0.0.1:{port};
+        root {work}/nginx-root;
+        location / {{
+            dav_methods PUT;
+            create_full_put_path on;
+        }}
+    }}
+}}
+"""
+
+
+def bench_nginx(work: Path, payload: Path, size: int) -> dict[str, float]:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    port = free_port()
+    (work / "nginx-root").mkdir()
+    (work / "nginx-body").mkdir()
+    conf = work / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(work=work, port=port))
+    master = subprocess.Popen([nginx, "-c", str(conf), "-e", str(work / "nginx-error.log")])
+    try:
+        wait_port(port)
+        workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True).stdout.split()]
+        pids = [master.pid, *workers]
+        os.sync()  # neither contender pays for the other's writeback
+        written_before = proc_io_written(pids)
+        up = curl("-T", str(payload), f"http://127.0.0.1:{port}/{payload.name}")
+        os.sync()
+        written = proc_io_written(pids) - written_before
+        down = curl(f"http://127.0.0.1:{port}/{payload.name}")
+        assert (work / "nginx-root" / payload.name).stat().st_size == size
+        return {"upload_s": up, "download_s": down, "written_ratio": written / size}
+    finally:
+        master.terminate()
+        master.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size-mib", type=int, default=1024)
+    args = parser.parse_args()
+    size = args.size_mib * MIB
+    with tempfile.TemporaryDirectory(dir=ROOT / "bench") as tmp:
+        work = Path(tmp)
+        payload = work / "payload.bin"
+        make_file(payload, size)
+        app = bench_app(work, payload, size)
+        (work / "uploads").exists() and shutil.rmtree(work / "uploads")
+        ref = bench_nginx(work, payload, size)
+    mb = size / 1e6
+    rows = {
+        "upload MB/s": (mb / app["upload_s"], mb / ref["upload_s"]),
+        "download MB/s": (mb / app["download_s"], mb / ref["download_s"]),
+    }
+    print(f"file: {args.size_mib} MiB; client: curl; server: {' '.join(server_command('HOST', 'PORT')[1:4])}")
+    print(f"{'':16}{'app':>10}{'nginx':>10}{'ratio':>8}")
+    for name, (ours, theirs) in rows.items():
+        print(f"{name:16}{ours:10.1f}{theirs:10.1f}{ours / theirs:8.2f}")
+    print(f"{'bytes written/size':16}{app['written_ratio']:10.3f}{ref['written_ratio']:10.3f}")
+    print(f"server RSS growth: {app['rss_growth_mib']:.1f} MiB")
+    print(json.dumps({"app": app, "nginx": ref}))
+
+
+if __name__ == "__main__":
+    main()
