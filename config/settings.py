@@ -211,12 +211,14 @@ if CELERY_BROKER_URL == "filesystem://":
     # the worker see the same queue without a server.
     _queue_dir = CELERY_DATA_DIR / "queue"
     # kombu does not create its folders; every process that opens the broker needs them.
-    for _folder in (_queue_dir, CELERY_DATA_DIR / "processed"):
+    for _folder in (_queue_dir, CELERY_DATA_DIR / "processed", CELERY_DATA_DIR / "control"):
         _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
+        # Broadcasts (worker pings, remote control); kombu's default is ./control.
+        "control_folder": str(CELERY_DATA_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -115,15 +115,19 @@ def files_settle(*, owner_id: int, uploads: list[Upload]) -> dict[str, str]:
                 accepted.append(upload)
             else:
                 upload.error = NOT_ENOUGH_SPACE
-        rows = []
+        charged = 0
         for upload in accepted:
             assert upload.row is not None
-            upload.row.size = upload.size
-            upload.row.sha256 = upload.sha256
-            upload.row.state = StoredFile.State.STORED
-            rows.append(upload.row)
-        StoredFile.objects.bulk_update(rows, ["size", "sha256", "state"])
-        User.objects.filter(pk=owner_id).update(used_storage=F("used_storage") + sum(r.size for r in rows))
+            # Conditional on still pending: cleanup_uploads may have removed a
+            # row that stalled for too long, and a file with no row is not charged.
+            if StoredFile.objects.filter(pk=upload.row.pk, state=StoredFile.State.PENDING).update(
+                size=upload.size, sha256=upload.sha256, state=StoredFile.State.STORED
+            ):
+                upload.row.state = StoredFile.State.STORED
+                charged += upload.size
+            else:
+                upload.error = "The upload took too long and was cancelled; please send it again."
+        User.objects.filter(pk=owner_id).update(used_storage=F("used_storage") + charged)
     for upload in uploads:
         if upload.ok and upload.row is not None and upload.row.state == StoredFile.State.STORED:
             answers[upload.row.name] = download_path(upload.row)

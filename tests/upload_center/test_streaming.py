@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import signal
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -10,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
 from account.models import Account, User
 from tests.upload_center.helpers import CONTENT_TYPE, multipart
@@ -143,3 +146,26 @@ def test_a_body_over_the_global_cap_gets_413_before_it_is_read(
     assert time.monotonic() - started < 10
     assert not StoredFile.objects.exists()
 
+
+
+def test_a_server_killed_mid_upload_leaves_a_pending_row_that_cleanup_removes(
+    start_server: Callable[..., Any], token: str, big_user: User
+) -> None:
+    server = start_server()
+    upload = RawUpload(server.url, token, "killed.bin", 64 * MB)
+    upload.send_file_bytes(24 * MB)
+    row = wait_for(lambda: StoredFile.objects.filter(owner=big_user).first(), what="a pending row")
+    wait_for(lambda: stored_partially(row.storage_key), what="bytes in storage")
+    server.process.send_signal(signal.SIGKILL)
+    server.process.wait()
+    upload.cut()
+    # Nothing was charged; the index still shows the upload as pending, never as a file.
+    big_user.refresh_from_db()
+    assert big_user.used_storage == 0
+    assert StoredFile.objects.get(pk=row.pk).state == "pending"
+
+    call_command("cleanup_uploads", older_than=0, stdout=io.StringIO())
+
+    assert not StoredFile.objects.filter(owner=big_user).exists()
+    assert not stored_partially(row.storage_key)
+    assert not storage_exists(row.storage_key)
