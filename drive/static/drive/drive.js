@@ -45,8 +45,9 @@ function toast(text) {
   toast.timer = setTimeout(() => { el.hidden = true; }, 3000);
 }
 
-function el(tag, props = {}, ...children) {
+function el(tag, { dataset = {}, ...props } = {}, ...children) {
   const node = Object.assign(document.createElement(tag), props);
+  Object.assign(node.dataset, dataset);
   node.append(...children);
   return node;
 }
