@@ -22,7 +22,18 @@ class ExportItemInline(admin.TabularInline):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ["id", "gallery", "cloud", "state", "total", "done", "failed", "error", "created_at", "finished_at"]
+    list_display = [
+        "id",
+        "gallery",
+        "cloud",
+        "state",
+        "total",
+        "done",
+        "failed",
+        "error",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["state", "request__cloud_type"]
     search_fields = ["request__gallery_name", "request__archive_url", "cloud_account"]
     readonly_fields = [

@@ -43,7 +43,9 @@ class CloudArchiveApi(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=CloudArchiveRequestSerializer, responses={200: RedirectToSerializer}, tags=["cloud export"])
+    @extend_schema(
+        request=CloudArchiveRequestSerializer, responses={200: RedirectToSerializer}, tags=["cloud export"]
+    )
     def post(self, request: Request) -> Response:
         serializer = CloudArchiveRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -59,13 +61,19 @@ class DriveExportApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=DriveExportRequestSerializer, responses={200: RedirectToSerializer}, tags=["cloud export"])
+    @extend_schema(
+        request=DriveExportRequestSerializer, responses={200: RedirectToSerializer}, tags=["cloud export"]
+    )
     def post(self, request: Request) -> Response:
         serializer = DriveExportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         keys = sorted(set(serializer.validated_data["keys"]))
         # Only the caller's own files: another user's name is simply not found.
-        found = set(StoredFile.objects.stored().filter(owner=request.user, name__in=keys).values_list("name", flat=True))
+        found = set(
+            StoredFile.objects.stored()
+            .filter(owner=request.user, name__in=keys)
+            .values_list("name", flat=True)
+        )
         if missing := [key for key in keys if key not in found]:
             raise serializers.ValidationError({"keys": [f"{key} hasn't existed!" for key in missing]})
         home = request.build_absolute_uri("/")
@@ -108,7 +116,9 @@ def export_start(request: HttpRequest, token: str) -> HttpResponse:
 def export_callback(request: HttpRequest) -> HttpResponse:
     """Where the provider sends the browser back, with a code (or an error) and the state."""
     try:
-        browser_request_id = int(request.get_signed_cookie(BROWSER_COOKIE, salt=BROWSER_COOKIE_SALT, max_age=3600))
+        browser_request_id = int(
+            request.get_signed_cookie(BROWSER_COOKIE, salt=BROWSER_COOKIE_SALT, max_age=3600)
+        )
     except (KeyError, ValueError, signing.BadSignature):
         browser_request_id = None
     try:

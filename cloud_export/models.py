@@ -37,7 +37,11 @@ class ExportRequest(models.Model):
     # Empty for a drive user's export of their own files.
     archive_url = models.URLField(max_length=2000, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="export_requests"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="export_requests",
     )
     # Keys of the owner's files to export; empty means all of them.
     file_keys = models.JSONField(default=list, blank=True)
@@ -97,6 +101,9 @@ class ExportFolder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "path"], name="one_folder_per_job_path")]
+
+    def __str__(self) -> str:
+        return self.path or "(gallery folder)"
 
 
 class ExportItem(models.Model):

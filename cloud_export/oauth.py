@@ -42,7 +42,9 @@ class GoogleDriveOAuth2(_BoundState, GoogleOAuth2):
         return {"access_type": "offline", "prompt": "consent", "include_granted_scopes": "true"}
 
     def user_data(self, access_token: str, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
-        return self.get_json(settings.GOOGLE_OAUTH_USERINFO_URL, headers={"Authorization": f"Bearer {access_token}"})
+        return self.get_json(
+            settings.GOOGLE_OAUTH_USERINFO_URL, headers={"Authorization": f"Bearer {access_token}"}
+        )
 
 
 class YandexDiskOAuth2(_BoundState, YandexOAuth2):
@@ -56,7 +58,9 @@ class YandexDiskOAuth2(_BoundState, YandexOAuth2):
 
     def user_data(self, access_token: str, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         return self.get_json(
-            settings.YANDEX_OAUTH_USERINFO_URL, params={"format": "json"}, headers={"Authorization": f"OAuth {access_token}"}
+            settings.YANDEX_OAUTH_USERINFO_URL,
+            params={"format": "json"},
+            headers={"Authorization": f"OAuth {access_token}"},
         )
 
 
@@ -75,7 +79,11 @@ def cloud_enabled(cloud_type: str) -> bool:
 
 
 def oauth_backend(
-    *, cloud_type: str, request: HttpRequest | None = None, redirect_uri: str | None = None, state: str | None = None
+    *,
+    cloud_type: str,
+    request: HttpRequest | None = None,
+    redirect_uri: str | None = None,
+    state: str | None = None,
 ) -> BaseOAuth2:
     backend = BACKENDS[cloud_type](load_strategy(request), redirect_uri=redirect_uri)
     backend.bound_state = state  # type: ignore[attr-defined]

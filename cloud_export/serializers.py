@@ -26,7 +26,10 @@ class CloudArchiveRequestSerializer(serializers.Serializer):
     def _allowed_link(self, value: str) -> str:
         parts = urlsplit(value)
         # Only the gallery's own hosts: anything else would make this service an open redirect.
-        if parts.scheme not in {"http", "https"} or parts.hostname not in settings.CLOUD_ARCHIVE_ALLOWED_REDIRECT_HOSTS:
+        if (
+            parts.scheme not in {"http", "https"}
+            or parts.hostname not in settings.CLOUD_ARCHIVE_ALLOWED_REDIRECT_HOSTS
+        ):
             raise serializers.ValidationError("This host is not allowed for redirects.")
         return value
 

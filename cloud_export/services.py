@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import requests
@@ -71,20 +72,24 @@ def export_request_start(*, token: str, request: HttpRequest, redirect_uri: str)
     """Use the single-use start link: the export request and the provider's consent URL."""
     now = timezone.now()
     # Conditional update: of two clicks on one link, exactly one gets the row.
-    started = ExportRequest.objects.filter(start_token=token, started_at__isnull=True, expires_at__gt=now).update(
-        started_at=now
-    )
+    started = ExportRequest.objects.filter(
+        start_token=token, started_at__isnull=True, expires_at__gt=now
+    ).update(started_at=now)
     export = ExportRequest.objects.filter(start_token=token).first()
     if export is None:
         raise ExportLinkInvalid("unknown start link")
     if not started:
         ExportRequest.objects.filter(pk=export.pk, finished_at__isnull=True).update(finished_at=now)
         raise ExportLinkInvalid("start link used or expired", fail_link=export.redirect_fail_link)
-    backend = oauth_backend(cloud_type=export.cloud_type, request=request, redirect_uri=redirect_uri, state=export.state)
+    backend = oauth_backend(
+        cloud_type=export.cloud_type, request=request, redirect_uri=redirect_uri, state=export.state
+    )
     return export, backend.auth_url()
 
 
-def export_request_complete(*, request: HttpRequest, redirect_uri: str, browser_request_id: int | None) -> str:
+def export_request_complete(
+    *, request: HttpRequest, redirect_uri: str, browser_request_id: int | None
+) -> str:
     """The provider's answer: exchange the code, queue the job; the link to send the browser to."""
     data = request.GET
     now = timezone.now()
@@ -97,9 +102,9 @@ def export_request_complete(*, request: HttpRequest, redirect_uri: str, browser_
         ExportRequest.objects.filter(pk=own.pk, finished_at__isnull=True).update(finished_at=now)
         raise ExportLinkInvalid("forged OAuth state", fail_link=own.redirect_fail_link)
     # Conditional update: of a replayed or raced callback, only the first finishes the request.
-    finished = ExportRequest.objects.filter(pk=export.pk, finished_at__isnull=True, started_at__isnull=False).update(
-        finished_at=now
-    )
+    finished = ExportRequest.objects.filter(
+        pk=export.pk, finished_at__isnull=True, started_at__isnull=False
+    ).update(finished_at=now)
     if not finished:
         raise ExportLinkInvalid("OAuth state already used", fail_link=export.redirect_fail_link)
     if export.pk != browser_request_id:
@@ -108,7 +113,9 @@ def export_request_complete(*, request: HttpRequest, redirect_uri: str, browser_
     if now - (export.started_at or now) > timedelta(seconds=settings.CLOUD_ARCHIVE_LINK_TTL_SECONDS):
         raise ExportLinkInvalid("consent took too long", fail_link=export.redirect_fail_link)
 
-    backend = oauth_backend(cloud_type=export.cloud_type, request=request, redirect_uri=redirect_uri, state=export.state)
+    backend = oauth_backend(
+        cloud_type=export.cloud_type, request=request, redirect_uri=redirect_uri, state=export.state
+    )
     try:
         backend.process_error(data)
         if not data.get("code"):
@@ -227,9 +234,11 @@ def _items_create(job: ExportJob) -> None:
     export = job.request
     rows: list[ExportItem] = []
     if export.archive_url:
-        listing = _retrying(lambda: gallery_listing_fetch(archive_url=export.archive_url))
+        listing = _retrying(partial(gallery_listing_fetch, archive_url=export.archive_url))
         for position, entry in enumerate(listing):
-            *folders, name = [part for part in str(entry["name"]).split("/") if part not in {"", ".", ".."}] or ["-"]
+            *folders, name = [
+                part for part in str(entry["name"]).split("/") if part not in {"", ".", ".."}
+            ] or ["-"]
             rows.append(
                 ExportItem(
                     job=job,
@@ -277,7 +286,7 @@ def _folders_ensure(job: ExportJob, client: CloudClient) -> dict[str, str]:
             parent = known[sub.rpartition("/")[0] if "/" in sub else ""] if sub else None
             name = parts[depth - 1] if sub else job.request.gallery_name
             # find-or-create on the cloud side too: a crash between making and saving leaves it findable.
-            cloud_id = _retrying(lambda: client.make_folder(name=name, parent=parent))
+            cloud_id = _retrying(partial(client.make_folder, name=name, parent=parent))
             ExportFolder.objects.get_or_create(job=job, path=sub, defaults={"cloud_id": cloud_id})
             known[sub] = cloud_id
     return known

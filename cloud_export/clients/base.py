@@ -62,7 +62,9 @@ class SourceStream:
         if self._read != self.size:
             raise ExportFailed(f"source sent {self._read} bytes, the listing says {self.size}")
         if self._crc32_expected and f"{self._crc:x}" != self._crc32_expected:
-            raise ExportFailed(f"CRC-32 mismatch: got {self._crc:08x}, the listing says {self._crc32_expected}")
+            raise ExportFailed(
+                f"CRC-32 mismatch: got {self._crc:08x}, the listing says {self._crc32_expected}"
+            )
         if self._sha256 and self._sha256.hexdigest() != self._sha256_expected:
             raise ExportFailed("SHA-256 of the stored file does not match the index")
         self.md5 = self._md5.hexdigest()
@@ -139,7 +141,9 @@ class CloudClient(ABC):
         if remote.size != size or (md5 and remote.md5 and remote.md5 != md5):
             # A wrong copy goes, so that the next attempt starts clean; a lost answer above keeps it.
             self.delete(file_id=file_id)
-            raise ExportFailed(f"the cloud has {remote.size} bytes (md5 {remote.md5}), expected {size} ({md5})")
+            raise ExportFailed(
+                f"the cloud has {remote.size} bytes (md5 {remote.md5}), expected {size} ({md5})"
+            )
         return remote
 
     # --- HTTP ---------------------------------------------------------------------
@@ -154,7 +158,9 @@ class CloudClient(ABC):
         # 408 and 409 are races on the provider's side that a later attempt usually wins.
         return response.status_code in {408, 409, 429} or response.status_code >= 500
 
-    def _call(self, method: str, url: str, *, replayable: bool = True, auth: bool = True, **kwargs: Any) -> requests.Response:
+    def _call(
+        self, method: str, url: str, *, replayable: bool = True, auth: bool = True, **kwargs: Any
+    ) -> requests.Response:
         """One request; a refused token is renewed once (and the request repeated when it can be)."""
         token = self.tokens.current() if auth else ""
         headers = dict(kwargs.pop("headers", {}))
@@ -175,7 +181,9 @@ class CloudClient(ABC):
             return response
         raise AssertionError("unreachable")
 
-    def _ok(self, response: requests.Response, what: str, *, allow: tuple[int, ...] = ()) -> requests.Response:
+    def _ok(
+        self, response: requests.Response, what: str, *, allow: tuple[int, ...] = ()
+    ) -> requests.Response:
         """The response when it succeeded, else the domain error that fits it."""
         if response.ok or response.status_code in allow:
             return response

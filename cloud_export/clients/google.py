@@ -33,7 +33,9 @@ def _reasons(response: requests.Response) -> set[str]:
 
 
 def _remote(data: dict[str, object]) -> RemoteFile:
-    return RemoteFile(id=str(data["id"]), size=int(str(data.get("size", 0))), md5=str(data.get("md5Checksum", "")))
+    return RemoteFile(
+        id=str(data["id"]), size=int(str(data.get("size", 0))), md5=str(data.get("md5Checksum", ""))
+    )
 
 
 class GoogleDriveClient(CloudClient):
@@ -77,7 +79,9 @@ class GoogleDriveClient(CloudClient):
         return _remote(found[0]) if found else None
 
     def stat(self, *, file_id: str) -> RemoteFile | None:
-        response = self._call("GET", f"{settings.GOOGLE_DRIVE_API_BASE}/files/{file_id}", params={"fields": FIELDS})
+        response = self._call(
+            "GET", f"{settings.GOOGLE_DRIVE_API_BASE}/files/{file_id}", params={"fields": FIELDS}
+        )
         if response.status_code == 404:
             return None
         return _remote(self._ok(response, f"get {file_id}").json())
@@ -120,7 +124,10 @@ class GoogleDriveClient(CloudClient):
             "POST",
             f"{settings.GOOGLE_DRIVE_UPLOAD_BASE}/files",
             params={"uploadType": "resumable", "fields": FIELDS},
-            headers={"X-Upload-Content-Length": str(source.size), "X-Upload-Content-Type": "application/octet-stream"},
+            headers={
+                "X-Upload-Content-Length": str(source.size),
+                "X-Upload-Content-Type": "application/octet-stream",
+            },
             json=metadata,
         )
         session_url = self._ok(response, f"start upload {metadata['name']!r}").headers["Location"]
@@ -139,5 +146,7 @@ class GoogleDriveClient(CloudClient):
             if offset == source.size and response.ok:
                 return _remote(response.json())
             self._ok(response, f"upload {metadata['name']!r} at {offset}")
-            raise ExportFailed(f"upload {metadata['name']!r}: unexpected HTTP {response.status_code} at {offset}")
+            raise ExportFailed(
+                f"upload {metadata['name']!r}: unexpected HTTP {response.status_code} at {offset}"
+            )
         raise ExportFailed(f"upload {metadata['name']!r}: the session ended without a file")

@@ -37,7 +37,9 @@ class YandexDiskClient(CloudClient):
 
     def stat(self, *, file_id: str) -> RemoteFile | None:
         response = self._call(
-            "GET", f"{settings.YANDEX_DISK_API_BASE}/resources", params={"path": file_id, "fields": "path,size,md5,type"}
+            "GET",
+            f"{settings.YANDEX_DISK_API_BASE}/resources",
+            params={"path": file_id, "fields": "path,size,md5,type"},
         )
         if response.status_code == 404:
             return None
@@ -49,14 +51,18 @@ class YandexDiskClient(CloudClient):
 
     def delete(self, *, file_id: str) -> None:
         response = self._call(
-            "DELETE", f"{settings.YANDEX_DISK_API_BASE}/resources", params={"path": file_id, "permanently": "true"}
+            "DELETE",
+            f"{settings.YANDEX_DISK_API_BASE}/resources",
+            params={"path": file_id, "permanently": "true"},
         )
         self._ok(response, f"delete {file_id!r}", allow=(404,))
 
     def upload(self, *, name: str, parent: str, source: SourceStream) -> RemoteFile:
         path = _join(parent, name)
         response = self._call(
-            "GET", f"{settings.YANDEX_DISK_API_BASE}/resources/upload", params={"path": path, "overwrite": "true"}
+            "GET",
+            f"{settings.YANDEX_DISK_API_BASE}/resources/upload",
+            params={"path": path, "overwrite": "true"},
         )
         link = self._ok(response, f"upload link for {path!r}").json()
         response = self._call(
@@ -81,4 +87,3 @@ class YandexDiskClient(CloudClient):
             time.sleep(delay)
             delay = min(delay * 2, 5)
         raise ExportFailed(f"the Disk accepted {path!r} but did not show it within {ACCEPTED_POLL_SECONDS} s")
-

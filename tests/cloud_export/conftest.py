@@ -115,14 +115,20 @@ def start_export(browser: Browser) -> Callable[..., str]:
     """POST /cloud_archive, open the link, allow: where the browser ends up."""
 
     def start(cloud_type: str, archive_url: str, **overrides: str) -> str:
-        answer = browser.client.post("/cloud_archive", archive_request(cloud_type, archive_url, **overrides), content_type="application/json")
+        answer = browser.client.post(
+            "/cloud_archive",
+            archive_request(cloud_type, archive_url, **overrides),
+            content_type="application/json",
+        )
         assert answer.status_code == 200, answer.content
         return browser.choose(browser.open_consent(answer.json()["redirect_to"]))
 
     return start
 
 
-def make_job(*, cloud: Any, cloud_type: str, archive_url: str = "", owner: Any = None, file_keys: tuple[str, ...] = ()) -> Any:
+def make_job(
+    *, cloud: Any, cloud_type: str, archive_url: str = "", owner: Any = None, file_keys: tuple[str, ...] = ()
+) -> Any:
     """A job as the OAuth callback leaves it, with live tokens from the fake provider."""
     from datetime import timedelta
 

@@ -56,7 +56,9 @@ def test_a_token_that_cannot_be_renewed_stops_the_job_and_fails_the_rest(
     assert (job.done, job.failed) == (done, len(PHOTOS) - done)
     assert fake_google.oauth.refreshes == 1, "no retrying a refresh token that was refused"
     assert [call["failed_photos"] for call in fake_gallery.done_calls] == [len(PHOTOS) - done]
-    assert all("job stopped" in e for e in job.items.filter(state="failed").values_list("last_error", flat=True))
+    assert all(
+        "job stopped" in e for e in job.items.filter(state="failed").values_list("last_error", flat=True)
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -72,7 +74,10 @@ def test_a_full_yandex_disk_stops_the_job_at_once(
     job.refresh_from_db()
     assert (job.state, job.done, job.failed) == ("failed", 0, len(PHOTOS))
     assert "HTTP 507" in job.error
-    assert fake_yandex.server.requests_to("GET", r"^/v1/disk/resources/upload$") <= export_settings.EXPORT_PARALLEL_TRANSFERS
+    assert (
+        fake_yandex.server.requests_to("GET", r"^/v1/disk/resources/upload$")
+        <= export_settings.EXPORT_PARALLEL_TRANSFERS
+    )
     assert [call["failed_photos"] for call in fake_gallery.done_calls] == [len(PHOTOS)]
 
 
@@ -110,7 +115,11 @@ def test_a_large_photo_goes_to_google_in_resumable_chunks_of_256_kib_multiples(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("cloud_type", ["google_drive", "yadisk"])
 def test_a_resumed_job_uploads_no_photo_twice_and_makes_no_folder_twice(
-    cloud_type: str, export_settings: Any, fake_gallery: FakeGallery, fake_google: FakeGoogle, fake_yandex: FakeYandex
+    cloud_type: str,
+    export_settings: Any,
+    fake_gallery: FakeGallery,
+    fake_google: FakeGoogle,
+    fake_yandex: FakeYandex,
 ) -> None:
     photos = fake_gallery.add_photos(PHOTOS)
     cloud = fake_google if cloud_type == "google_drive" else fake_yandex
@@ -153,7 +162,9 @@ def test_the_admin_action_retries_a_jobs_failed_photos(
     client.force_login(admin)
 
     answer = client.post(
-        "/admin/cloud_export/exportjob/", {"action": "retry_failed", "_selected_action": [job.pk]}, follow=True
+        "/admin/cloud_export/exportjob/",
+        {"action": "retry_failed", "_selected_action": [job.pk]},
+        follow=True,
     )
 
     assert answer.status_code == 200
@@ -167,7 +178,11 @@ def store_file(user: Any, name: str, data: bytes) -> StoredFile:
     key = f"{user.username}/{name}"
     default_storage.save(key, ContentFile(data))
     return StoredFile.objects.create(
-        owner=user, name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), state=StoredFile.State.STORED
+        owner=user,
+        name=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        state=StoredFile.State.STORED,
     )
 
 
@@ -176,7 +191,9 @@ def test_a_drive_user_exports_chosen_files_and_sees_progress_events(
     export_settings: Any, make_user: Any, fake_yandex: FakeYandex, monkeypatch: Any
 ) -> None:
     events: list[tuple[int, dict[str, Any]]] = []
-    monkeypatch.setattr("cloud_export.services.user_event_send", lambda *, user_id, event: events.append((user_id, event)))
+    monkeypatch.setattr(
+        "cloud_export.services.user_event_send", lambda *, user_id, event: events.append((user_id, event))
+    )
     alice, bob = make_user(username="alice"), make_user(username="bob")
     files = {name: f"{name} bytes".encode() * 5000 for name in ["report.pdf", "photo.jpg", "notes.txt"]}
     for name, data in files.items():
@@ -186,20 +203,33 @@ def test_a_drive_user_exports_chosen_files_and_sees_progress_events(
     browser.client.force_login(alice)
 
     refused = browser.client.post(
-        "/cloud_export/drive", {"cloud_type": "yadisk", "keys": ["report.pdf", "secret.txt"]}, content_type="application/json"
+        "/cloud_export/drive",
+        {"cloud_type": "yadisk", "keys": ["report.pdf", "secret.txt"]},
+        content_type="application/json",
     )
     answer = browser.client.post(
-        "/cloud_export/drive", {"cloud_type": "yadisk", "keys": ["report.pdf", "photo.jpg"]}, content_type="application/json"
+        "/cloud_export/drive",
+        {"cloud_type": "yadisk", "keys": ["report.pdf", "photo.jpg"]},
+        content_type="application/json",
     )
     landed = browser.choose(browser.open_consent(answer.json()["redirect_to"]))
 
     assert refused.status_code == 400
     assert refused.json() == {"keys": ["secret.txt hasn't existed!"]}
     assert landed == "http://testserver/?export=queued"
-    assert fake_yandex.tree() == {f"Upload Center/{name}": files[name] for name in ["report.pdf", "photo.jpg"]}
+    assert fake_yandex.tree() == {
+        f"Upload Center/{name}": files[name] for name in ["report.pdf", "photo.jpg"]
+    }
     assert {user_id for user_id, _ in events} == {alice.pk}
     job = ExportJob.objects.get()
-    assert events[-1][1] == {"kind": "EXPORT_PROGRESS", "job_id": job.pk, "state": "done", "total": 2, "done": 2, "failed": 0}
+    assert events[-1][1] == {
+        "kind": "EXPORT_PROGRESS",
+        "job_id": job.pk,
+        "state": "done",
+        "total": 2,
+        "done": 2,
+        "failed": 0,
+    }
 
 
 @pytest.mark.django_db

@@ -117,7 +117,9 @@ def test_a_reused_state_leads_to_the_fail_link_and_queues_nothing_more(
     export_settings: Any, browser: Browser, fake_gallery: FakeGallery
 ) -> None:
     fake_gallery.add_photos(["a.jpg"])
-    redirect_to = post(browser.client, archive_request("google_drive", fake_gallery.archive_url())).json()["redirect_to"]
+    redirect_to = post(browser.client, archive_request("google_drive", fake_gallery.archive_url())).json()[
+        "redirect_to"
+    ]
     consent = browser.open_consent(redirect_to)
 
     first = browser.choose(consent)
@@ -143,7 +145,9 @@ def test_a_forged_state_leads_to_the_fail_link_of_the_browsers_own_request(
 
 
 @pytest.mark.django_db
-def test_a_valid_state_from_another_browser_is_refused_and_spent(export_settings: Any, browser: Browser) -> None:
+def test_a_valid_state_from_another_browser_is_refused_and_spent(
+    export_settings: Any, browser: Browser
+) -> None:
     redirect_to = post(browser.client, archive_request("google_drive", ARCHIVE)).json()["redirect_to"]
     consent = browser.open_consent(redirect_to)
 
@@ -180,8 +184,12 @@ def test_a_failed_token_exchange_leads_to_the_fail_link(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_tokens_are_stored_encrypted(export_settings: Any, browser: Browser, fake_gallery: FakeGallery) -> None:
-    redirect_to = post(browser.client, archive_request("google_drive", fake_gallery.archive_url())).json()["redirect_to"]
+def test_tokens_are_stored_encrypted(
+    export_settings: Any, browser: Browser, fake_gallery: FakeGallery
+) -> None:
+    redirect_to = post(browser.client, archive_request("google_drive", fake_gallery.archive_url())).json()[
+        "redirect_to"
+    ]
     browser.choose(browser.open_consent(redirect_to))
 
     job = ExportJob.objects.get()

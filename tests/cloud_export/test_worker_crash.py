@@ -29,7 +29,9 @@ def wait_for(condition: Callable[[], bool], seconds: float, what: str, logs: lis
         if condition():
             return
         time.sleep(0.1)
-    pytest.fail(f"{what} did not happen within {seconds} s:\n" + "\n".join(log.read_text()[-4000:] for log in logs))
+    pytest.fail(
+        f"{what} did not happen within {seconds} s:\n" + "\n".join(log.read_text()[-4000:] for log in logs)
+    )
 
 
 @pytest.fixture
@@ -55,7 +57,9 @@ def test_a_worker_killed_mid_job_and_restarted_uploads_nothing_twice(
     tmp_path: Path,
     upload_root: Path,
 ) -> None:
-    photos = fake_gallery.add_photos([f"Album {i % 3}/photo_{i:02}.jpg" for i in range(PHOTO_COUNT)], size=50_000)
+    photos = fake_gallery.add_photos(
+        [f"Album {i % 3}/photo_{i:02}.jpg" for i in range(PHOTO_COUNT)], size=50_000
+    )
     fake_google.server.delay = 0.05  # slow enough that the kill lands mid-job
     job = make_job(cloud=fake_google, cloud_type="google_drive", archive_url=fake_gallery.archive_url())
     env = {
@@ -82,7 +86,9 @@ def test_a_worker_killed_mid_job_and_restarted_uploads_nothing_twice(
         ]  # fmt: skip
         with log.open("wb") as out:
             # Its own session, so that SIGKILL reaches the whole worker at once.
-            return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            return subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     first = start_worker()
     try:

@@ -37,7 +37,9 @@ def _unquote(value: str) -> str:
 class FakeGoogle:
     def __init__(self) -> None:
         self.server = FakeServer()
-        self.oauth = FakeOAuth(self.server, client_id="google-client", client_secret="google-secret", prefix="/oauth")
+        self.oauth = FakeOAuth(
+            self.server, client_id="google-client", client_secret="google-secret", prefix="/oauth"
+        )
         self.files: dict[str, DriveFile] = {}
         self.uploads: Counter[tuple[str, str]] = Counter()  # (parent id, name) -> completed uploads
         self.folders_made: Counter[tuple[str, str]] = Counter()
@@ -118,7 +120,9 @@ class FakeGoogle:
         with self.server.lock:
             if parent != "root" and parent not in self.files:
                 return Response.json({"error": {"code": 404, "message": "parent not found"}}, 404)
-            file = DriveFile(self.new_id(), meta["name"], meta.get("mimeType", "application/octet-stream"), parent)
+            file = DriveFile(
+                self.new_id(), meta["name"], meta.get("mimeType", "application/octet-stream"), parent
+            )
             self.files[file.id] = file
             if file.mime_type == FOLDER:
                 self.folders_made[(parent, file.name)] += 1
@@ -175,7 +179,9 @@ class FakeGoogle:
         session = self.sessions.get(request.query.get("upload_id", ""))
         if session is None:
             return Response.json({"error": {"code": 404, "message": "no such session"}}, 404)
-        start, end, total = map(int, re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", request.headers["content-range"]).groups())
+        start, end, total = map(
+            int, re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", request.headers["content-range"]).groups()
+        )
         if start != len(session["data"]) or end - start + 1 != len(request.body) or total != session["total"]:
             return Response.json({"error": {"code": 400, "message": "bad Content-Range"}}, 400)
         if end + 1 < total and len(request.body) % (256 * 1024):

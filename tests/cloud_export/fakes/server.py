@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -71,8 +72,10 @@ class FakeServer:
     def route(self, method: str, pattern: str, handler: Route) -> None:
         self.routes.append((method, re.compile(pattern + r"\Z"), handler))
 
-    def fail(self, method: str, path: str, action: int | str, *, times: int = 1, skip: int = 0, body: Any = None) -> None:
-        """Fail the next ``times`` requests matching ``method`` and the ``path`` regex, after ``skip`` of them."""
+    def fail(
+        self, method: str, path: str, action: int | str, *, times: int = 1, skip: int = 0, body: Any = None
+    ) -> None:
+        """Fail the next ``times`` requests matching ``method`` and the ``path`` regex, after ``skip``."""
         with self.lock:
             self.faults.append(Fault(method, re.compile(path), action, times, skip, body))
 
@@ -81,6 +84,8 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; without this, each answer waits for a delayed ACK.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -92,7 +97,9 @@ class FakeServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -136,10 +143,8 @@ class FakeServer:
                 time.sleep(self.timeout_sleep)
             # Gone without an answer, as a crashed proxy or a reset connection would be.
             handler.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 handler.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         body = handler.rfile.read(length) if length else b""
         request = Request(
@@ -157,7 +162,9 @@ class FakeServer:
             handler.close_connection = True
             return
         if fault is not None:
-            response = Response.json(fault.body or {"error": {"code": fault.action, "message": "injected"}}, int(fault.action))
+            response = Response.json(
+                fault.body or {"error": {"code": fault.action, "message": "injected"}}, int(fault.action)
+            )
         else:
             response = self._dispatch(request)
         with self.lock:
@@ -216,7 +223,7 @@ class FakeOAuth:
         state = q.get("state", "")
         allow = f"{q['redirect_uri']}{sep}code={code}&state={state}"
         deny = f"{q['redirect_uri']}{sep}error=access_denied&state={state}"
-        page = f'<html><body><a id="allow" href="{allow}">Allow</a> <a id="deny" href="{deny}">Deny</a></body></html>'
+        page = f'<html><body><a id="allow" href="{allow}">Allow</a> <a id="deny" href="{deny}">Deny</a>'
         return Response(200, page.encode(), {"Content-Type": "text/html"})
 
     def _issue(self) -> dict[str, Any]:

@@ -7,7 +7,6 @@ import re
 import threading
 import uuid
 from collections import Counter
-from typing import Any
 
 from tests.cloud_export.fakes.server import FakeOAuth, FakeServer, Request, Response
 
@@ -15,7 +14,9 @@ from tests.cloud_export.fakes.server import FakeOAuth, FakeServer, Request, Resp
 class FakeYandex:
     def __init__(self) -> None:
         self.server = FakeServer()
-        self.oauth = FakeOAuth(self.server, client_id="yandex-client", client_secret="yandex-secret", prefix="/oauth")
+        self.oauth = FakeOAuth(
+            self.server, client_id="yandex-client", client_secret="yandex-secret", prefix="/oauth"
+        )
         self.folders: set[str] = {"disk:"}
         self.files: dict[str, bytes] = {}
         self.uploads: Counter[str] = Counter()
@@ -76,7 +77,9 @@ class FakeYandex:
         if path not in self.files:
             return Response.json({"error": "DiskNotFoundError"}, 404)
         data = self.files[path]
-        return Response.json({"path": path, "type": "file", "size": len(data), "md5": hashlib.md5(data).hexdigest()})
+        return Response.json(
+            {"path": path, "type": "file", "size": len(data), "md5": hashlib.md5(data).hexdigest()}
+        )
 
     def _delete(self, request: Request, match: re.Match[str]) -> Response:
         if denied := self._denied(request):
@@ -97,7 +100,9 @@ class FakeYandex:
             return Response.json({"error": "DiskResourceAlreadyExistsError"}, 409)
         link = uuid.uuid4().hex
         self.links[link] = path
-        return Response.json({"href": f"{self.server.url}/upload-target/{link}", "method": "PUT", "templated": False})
+        return Response.json(
+            {"href": f"{self.server.url}/upload-target/{link}", "method": "PUT", "templated": False}
+        )
 
     def _put(self, request: Request, match: re.Match[str]) -> Response:
         if "authorization" in request.headers:
@@ -116,5 +121,3 @@ class FakeYandex:
             return Response(202)
         store()
         return Response(201)
-
-
