@@ -10,6 +10,7 @@ import requests
 from django.conf import settings
 
 from cloud_export.exceptions import ExportFailed
+from upload_center.storage import storage_read
 
 CHUNK = 64 * 1024
 
@@ -60,16 +61,4 @@ def gallery_photo_read(*, url: str, session: requests.Session) -> Iterator[bytes
 
 def stored_file_read(*, key: str) -> Iterator[bytes]:
     """A drive user's file from the storage (local disk or S3), in chunks."""
-    try:
-        from upload_center.storage import storage_read  # type: ignore[attr-defined]
-    except ImportError:
-        storage_read = None
-    if storage_read is not None:
-        yield from storage_read(key)
-        return
-    # FALLBACK until upload_center.storage.storage_read exists: Django's storage API, read in chunks.
-    from django.core.files.storage import default_storage
-
-    with default_storage.open(key, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            yield chunk
+    return storage_read(key)
