@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -63,7 +62,10 @@ def child() -> None:
     if os.environ.get("BENCH_TRACEMALLOC"):
         for stat in tracemalloc.take_snapshot().statistics("traceback")[:3]:
             print(stat, *stat.traceback.format()[-6:], sep="\n", file=sys.stderr)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM, not ru_maxrss: ru_maxrss survives exec, so it would report the parent's peak (the fakes
+    # there hold every photo) whenever that was higher than the worker's own.
+    status = Path("/proc/self/status").read_text().splitlines()
+    peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     print(
         json.dumps(
             {"seconds": seconds, "peak_rss_mib": peak_kib / 1024, "done": job.done, "failed": job.failed}
