@@ -33,9 +33,9 @@ class RemoteFile:
 class SourceStream:
     """A photo's bytes, checked while they pass through.
 
-    The last piece is held back until the size and checksums are confirmed, so an
-    upload of bytes that do not match the listing never completes: the request
-    breaks off before its end and the cloud keeps nothing.
+    The piece that holds the last byte leaves only after the size and checksums are
+    confirmed, so an upload of bytes that do not match the listing never completes:
+    the request breaks off before its end and the cloud keeps nothing.
     """
 
     def __init__(self, chunks: Iterator[bytes], *, size: int, crc32: str = "", sha256: str = "") -> None:
@@ -69,27 +69,27 @@ class SourceStream:
             raise ExportFailed("SHA-256 of the stored file does not match the index")
         self.md5 = self._md5.hexdigest()
 
-    def _pieces(self, piece_size: int) -> Iterator[bytes]:
+    def pieces(self, piece_size: int = 64 * 1024) -> Iterator[bytes]:
+        """The bytes in pieces of ``piece_size`` (the last may be shorter).
+
+        The checks run as soon as the last byte is read, before the piece holding it is
+        yielded; memory holds about two pieces, whatever the photo's size.
+        """
         buffer = bytearray()
         for chunk in self._chunks:
             self._take(chunk)
             buffer += chunk
+            if self._read == self.size:
+                self._finish()
             while len(buffer) >= piece_size:
-                yield bytes(buffer[:piece_size])
+                with memoryview(buffer) as view:
+                    piece = bytes(view[:piece_size])
                 del buffer[:piece_size]
+                yield piece
+        if not self.md5:
+            self._finish()  # a source that ended short fails here, before its last bytes leave
         if buffer:
             yield bytes(buffer)
-
-    def pieces(self, piece_size: int = 64 * 1024) -> Iterator[bytes]:
-        """The bytes in pieces of ``piece_size`` (the last may be shorter), verified before the last."""
-        held: bytes | None = None
-        for piece in self._pieces(piece_size):
-            if held is not None:
-                yield held
-            held = piece
-        self._finish()
-        if held is not None:
-            yield held
 
 
 class StreamBody:
