@@ -51,7 +51,8 @@ def file_upload(*, request: Request, owner: User, upload_id: str) -> StoredFile:
     if upload.row is None:
         raise _refusal(owner, answers[upload.sent_name])
     user_event_send(user_id=owner.pk, event={"kind": "UPLOAD_FINISH", "upload_id": upload_id})
-    return upload.row
+    # Read back: files_settle stores size and hash with a conditional update, not on this instance.
+    return StoredFile.objects.get(pk=upload.row.pk)
 
 
 def _uploads_check(handler: DriveUploadHandler, uploads: list[Upload]) -> None:
