@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -55,23 +56,27 @@ class Sink(Protocol):
 
 
 class _PipelinedSink:
-    """Stores a stream in batches, one in a background thread while the next fills.
+    """Stores a stream in batches while the request thread parses the next one.
 
-    Hashing and storing a batch (both release the GIL) overlap with the request
-    thread parsing the next one, so at most two batches are in memory. After
-    each stored part of ``part_size`` bytes, except the last, ``on_part(bytes
-    stored)`` runs in the request thread, in order.
+    A batch is hashed in one thread (in order) while it is stored by another
+    (several at once where order does not matter, as with S3 parts); both
+    release the GIL. At most ``max_in_flight`` batches plus the one filling are
+    in memory. After each stored part of ``part_size`` bytes, except the last,
+    ``on_part(bytes stored)`` runs in the request thread, in order.
     """
 
     batch_size: int
+    max_in_flight = 1
 
     def __init__(self, *, on_part: PartCallback | None, part_size: int) -> None:
         self._on_part = on_part
         self._part_size = part_size
         self._buffer = bytearray()
         self._hash = hashlib.sha256()
-        self._executor: ThreadPoolExecutor | None = None
-        self._in_flight: Future[int] | None = None
+        self._hasher: ThreadPoolExecutor | None = None
+        self._storer: ThreadPoolExecutor | None = None
+        self._in_flight: deque[tuple[Future[None], Future[None], int]] = deque()
+        self._batches = 0
         self._stored = 0
         self.sha256 = ""
 
@@ -83,31 +88,32 @@ class _PipelinedSink:
             self._submit(batch)
 
     def _submit(self, batch: bytearray) -> None:
-        self._collect()
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-sink")
-        self._in_flight = self._executor.submit(self._hash_and_store, batch)
-
-    def _hash_and_store(self, batch: bytearray) -> int:
-        self._hash.update(batch)
-        self._store(batch)
-        return len(batch)
+        while len(self._in_flight) >= self.max_in_flight:
+            self._collect()
+        if self._hasher is None or self._storer is None:
+            self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-hash")
+            self._storer = ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="upload-store")
+        self._batches += 1
+        hashed = self._hasher.submit(self._hash.update, batch)
+        stored = self._storer.submit(self._store, self._batches, batch)
+        self._in_flight.append((hashed, stored, len(batch)))
 
     def _collect(self, *, final: bool = False) -> None:
-        if self._in_flight is None:
-            return
+        hashed, stored, size = self._in_flight.popleft()
+        hashed.result()
+        stored.result()
         before = self._stored
-        self._stored += self._in_flight.result()
-        self._in_flight = None
+        self._stored += size
         if self._on_part and not final and self._stored // self._part_size > before // self._part_size:
             self._on_part(self._stored)
 
     def close(self) -> None:
         try:
-            if self._buffer or self._executor is None:
+            if self._buffer or self._storer is None:
                 self._submit(self._buffer)
                 self._buffer = bytearray()
-            self._collect(final=True)
+            while self._in_flight:
+                self._collect(final=len(self._in_flight) == 1)
             self.sha256 = self._hash.hexdigest()
             self._finish()
         finally:
@@ -115,19 +121,21 @@ class _PipelinedSink:
 
     def abort(self) -> None:
         self._buffer = bytearray()
-        if self._in_flight is not None:
-            with contextlib.suppress(Exception):  # thrown away anyway; the discard below is what matters
-                self._in_flight.result()
-            self._in_flight = None
+        for hashed, stored, _ in self._in_flight:
+            for future in (hashed, stored):
+                with contextlib.suppress(Exception):  # thrown away anyway; the discard below is what matters
+                    future.result()
+        self._in_flight.clear()
         self._shutdown()
         self._discard()
 
     def _shutdown(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        for executor in (self._hasher, self._storer):
+            if executor is not None:
+                executor.shutdown(wait=True)
+        self._hasher = self._storer = None
 
-    def _store(self, batch: bytearray) -> None:
+    def _store(self, number: int, batch: bytearray) -> None:
         raise NotImplementedError
 
     def _finish(self) -> None:
@@ -150,7 +158,7 @@ class LocalSink(_PipelinedSink):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 
-    def _store(self, batch: bytearray) -> None:
+    def _store(self, number: int, batch: bytearray) -> None:
         view = memoryview(batch)
         while view:
             view = view[os.write(self._fd, view) :]
@@ -164,7 +172,11 @@ class LocalSink(_PipelinedSink):
 
 
 class S3Sink(_PipelinedSink):
-    """Sends each full part of a multipart upload while the body is still arriving."""
+    """Sends each full part of a multipart upload while the body is still arriving,
+    three at a time (like boto3's transfer manager, with fewer threads): one S3
+    request is mostly waiting, and signing hashes every part again."""
+
+    max_in_flight = 3
 
     def __init__(
         self, key: str, *, on_part: PartCallback | None, part_size: int, on_start: Callable[[str], None] | None
@@ -175,11 +187,11 @@ class S3Sink(_PipelinedSink):
         self._client = s3_client()
         self._bucket = settings.S3_BUCKET
         self._on_start = on_start
-        self._parts: list[dict[str, Any]] = []
+        self._parts: dict[int, str] = {}
         self.upload_id: str | None = None
 
     def close(self) -> None:
-        if self._executor is None:
+        if self._storer is None:
             # Smaller than one part: a single PUT.
             self._hash.update(self._buffer)
             self._client.put_object(Bucket=self._bucket, Key=self.key, Body=bytes(self._buffer))
@@ -194,16 +206,16 @@ class S3Sink(_PipelinedSink):
                 self._on_start(self.upload_id)
         super()._submit(batch)
 
-    def _store(self, batch: bytearray) -> None:
-        number = len(self._parts) + 1
+    def _store(self, number: int, batch: bytearray) -> None:
         response = self._client.upload_part(
-            Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=bytes(batch)
+            Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=batch
         )
-        self._parts.append({"PartNumber": number, "ETag": response["ETag"]})
+        self._parts[number] = response["ETag"]
 
     def _finish(self) -> None:
+        parts = [{"PartNumber": number, "ETag": self._parts[number]} for number in sorted(self._parts)]
         self._client.complete_multipart_upload(
-            Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": self._parts}
+            Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": parts}
         )
 
     def _discard(self) -> None:
