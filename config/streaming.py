@@ -150,6 +150,11 @@ class StreamingBody:
 
 
 class StreamingASGIHandler(ASGIHandler):
+    # Django splits every response part into 64 KiB send() calls; each costs an
+    # await on the event loop, which held downloads near 1 GB/s (about 2.5 GB/s
+    # with 4 MiB, like nginx's sendfile here).
+    chunk_size = 4 * 1024 * 1024
+
     async def handle(self, scope: dict[str, Any], receive: Receive, send: Any) -> None:
         headers = dict(scope.get("headers", []))
         has_body = headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers

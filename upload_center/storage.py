@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-READ_CHUNK = 1024 * 1024
+READ_CHUNK = 4 * 1024 * 1024
 PartCallback = Callable[[int], None]
 
 
