@@ -131,3 +131,37 @@ def test_an_upload_over_the_quota_shows_the_quota_text(
     expect(page.locator(".upload", has_text="first.bin")).to_have_class("upload done")
     expect(page.locator(".file")).to_have_count(1)
     shot(page, "06-over-quota-phone")
+
+
+def test_save_to_cloud_leads_to_the_providers_consent_page(
+    start_server: Callable[..., Any], drive_user: Any, browser_page: Page
+) -> None:
+    # Google is configured (its consent page is caught by the browser below);
+    # Yandex is not, so the page must say so.
+    server = start_server(
+        GOOGLE_OAUTH_CLIENT_ID="drive-export-client",
+        GOOGLE_OAUTH_CLIENT_SECRET="drive-export-secret",
+        GOOGLE_OAUTH_AUTHORIZE_URL="http://consent.test/authorize",
+        YANDEX_OAUTH_CLIENT_ID="",
+    )
+    page = browser_page
+    consent: list[str] = []
+
+    def consent_page(route: Any) -> None:
+        consent.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<h1>Consent</h1>")
+
+    page.route("http://consent.test/**", consent_page)
+    log_in(page, server.url, "alice", "alice-secret-1")
+    expect(page.locator("#who")).to_have_text("alice")
+
+    page.select_option("#export-cloud", "yadisk")
+    page.click("#export-form button[type=submit]")
+    expect(page.locator("#toast")).to_contain_text("Export to yadisk is not configured on this server.")
+    shot(page, "07-export-not-configured")
+
+    page.select_option("#export-cloud", "google_drive")
+    page.click("#export-form button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Consent")
+    assert consent and "client_id=drive-export-client" in consent[0]
+    assert "state=" in consent[0]

@@ -136,7 +136,46 @@ function onEvent(event) {
   } else if (event.kind === "UPLOAD_FINISH" && upload) {
     setProgress(upload, 1, "Stored");
     upload.row.classList.add("done");
+  } else if (event.kind === "EXPORT_PROGRESS") {
+    const failed = event.failed ? `, ${event.failed} failed` : "";
+    showExportStatus(`Cloud export ${event.state}: ${event.done} of ${event.total} saved${failed}.`);
   }
+}
+
+// --- cloud export -------------------------------------------------------------------
+
+function showExportStatus(text) {
+  $("export-status").textContent = text;
+  $("export-status").hidden = false;
+}
+
+$("export-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  // Not an envelope API: the export answers {"redirect_to"} or DRF field errors.
+  const response = await fetch("/cloud_export/drive", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: {
+      "Content-Type": "application/json",
+      // From the cookie, not the page: logging in rotates the token.
+      "X-CSRFToken": (document.cookie.match(/(?:^|; )csrftoken=([^;]*)/) || [])[1] || "",
+    },
+    body: JSON.stringify({ cloud_type: $("export-cloud").value }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (response.ok && body.redirect_to) {
+    location.href = body.redirect_to;  // the cloud's consent page, then back here
+  } else {
+    toast(Object.values(body).flat().join(" ") || "The export could not start.");
+  }
+});
+
+const exportResult = new URLSearchParams(location.search).get("export");
+if (exportResult) {
+  showExportStatus(exportResult === "queued"
+    ? "Cloud export queued: progress shows here."
+    : "Cloud export was not started (consent refused or the link expired).");
+  history.replaceState(null, "", location.pathname);
 }
 
 // --- files ------------------------------------------------------------------------
