@@ -43,6 +43,7 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("Quota", {"fields": ["account"]}),
     ]
+
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, object]:
         return {"account": default_account_id(), **super().get_changeform_initial_data(request)}
 

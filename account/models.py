@@ -41,7 +41,9 @@ def default_account_id() -> int:
 
 
 class TierUserManager(UserManager["User"]):
-    def _create_user(self, username: str, email: str | None, password: str | None, **extra_fields: object) -> User:
+    def _create_user(
+        self, username: str, email: str | None, password: str | None, **extra_fields: object
+    ) -> User:
         # createsuperuser and scripts name no tier: they get the default one.
         if "account" not in extra_fields and "account_id" not in extra_fields:
             extra_fields["account_id"] = default_account_id()

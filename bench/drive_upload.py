@@ -83,7 +83,7 @@ def make_file(path: Path, size: int) -> None:
 def drive_upload(url: str, cookie: str, path: Path, name: str) -> float:
     """Stream ``path`` through POST /files.upload; seconds from first byte to answer."""
     head = (
-        f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
         "Content-Type: application/octet-stream\r\n\r\n"
     ).encode()
     tail = f"\r\n--{BOUNDARY}--\r\n".encode()
@@ -112,7 +112,9 @@ def drive_upload(url: str, cookie: str, path: Path, name: str) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size-mib", type=int, default=512)
     parser.add_argument("--part-mib", type=int, default=8, help="UPLOAD_PART_SIZE of the drive server")
     args = parser.parse_args()
@@ -125,29 +127,48 @@ def main() -> int:
         try:
             s3_port = free_port()
             endpoint = f"http://127.0.0.1:{s3_port}"
-            processes.append(subprocess.Popen(
-                [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            ))
+            processes.append(
+                subprocess.Popen(
+                    [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             wait_http(endpoint)
-            s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="testing",
-                              aws_secret_access_key="testing", region_name="us-east-1")
+            s3 = boto3.client(
+                "s3",
+                endpoint_url=endpoint,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+                region_name="us-east-1",
+            )
             s3.create_bucket(Bucket=BUCKET)
 
             env = {
                 **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "CELERY_BROKER_URL"}},
                 "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
-                "S3_BUCKET": BUCKET, "S3_ENDPOINT_URL": endpoint, "S3_ACCESS_KEY_ID": "testing",
-                "S3_SECRET_ACCESS_KEY": "testing", "S3_REGION": "us-east-1",
-                "UPLOAD_PART_SIZE": str(args.part_mib * MiB), "LOG_LEVEL": "WARNING",
+                "S3_BUCKET": BUCKET,
+                "S3_ENDPOINT_URL": endpoint,
+                "S3_ACCESS_KEY_ID": "testing",
+                "S3_SECRET_ACCESS_KEY": "testing",
+                "S3_REGION": "us-east-1",
+                "UPLOAD_PART_SIZE": str(args.part_mib * MiB),
+                "LOG_LEVEL": "WARNING",
             }
             subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
             subprocess.run(
-                [python, "manage.py", "shell", "-c",
-                 "from account.models import Account, User; "
-                 "t = Account.objects.create(title='Bench', storage=64 * 1024**3, max_file_transfer=16 * 1024**3); "
-                 f"User.objects.create_user(account=t, username='{USER}', password='{PASSWORD}')"],
-                cwd=ROOT, env=env, check=True,
+                [
+                    python,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    "from account.models import Account, User; "
+                    "t = Account.objects.create(title='Bench', storage=64 * 1024**3, max_file_transfer=16 * 1024**3); "
+                    f"User.objects.create_user(account=t, username='{USER}', password='{PASSWORD}')",
+                ],
+                cwd=ROOT,
+                env=env,
+                check=True,
             )
             port = free_port()
             server = subprocess.Popen(
@@ -163,7 +184,9 @@ def main() -> int:
             warmup = work / "warmup.bin"
             make_file(warmup, 3 * args.part_mib * MiB)
 
-            login = requests.post(f"{url}/core.login", json={"username": USER, "password": PASSWORD}, timeout=30)
+            login = requests.post(
+                f"{url}/core.login", json={"username": USER, "password": PASSWORD}, timeout=30
+            )
             cookie = login.cookies["sessionid"]
             drive_upload(url, cookie, warmup, "warmup.bin")  # imports, connections, first-request costs
 
@@ -185,8 +208,10 @@ def main() -> int:
             print(f"drive /files.upload: {drive_seconds:7.2f} s  {drive_rate:8.1f} MiB/s")
             print(f"boto3 upload_file:   {boto_seconds:7.2f} s  {boto_rate:8.1f} MiB/s")
             print(f"ratio drive/boto3:   {drive_rate / boto_rate:7.2f}   (target >= 0.70)")
-            print(f"server RSS:          baseline {baseline / MiB:.1f} MiB, peak {peak / MiB:.1f} MiB, "
-                  f"growth {(peak - baseline) / MiB:.1f} MiB   (target < 64 MiB)")
+            print(
+                f"server RSS:          baseline {baseline / MiB:.1f} MiB, peak {peak / MiB:.1f} MiB, "
+                f"growth {(peak - baseline) / MiB:.1f} MiB   (target < 64 MiB)"
+            )
         finally:
             for process in reversed(processes):
                 process.terminate()

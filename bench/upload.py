@@ -98,11 +98,18 @@ def bench_app(work: Path, payload: Path, size: int) -> dict[str, float]:
         "print(Token.objects.create(user=u).key)"
     )
     token = subprocess.run(
-        [str(PYTHON), "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [str(PYTHON), "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()[-1]
     port = free_port()
     server = subprocess.Popen(
-        [*server_command("127.0.0.1", str(port)), "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env
+        [*server_command("127.0.0.1", str(port)), "--no-access-log", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
     )
     try:
         wait_port(port)
@@ -111,7 +118,15 @@ def bench_app(work: Path, payload: Path, size: int) -> dict[str, float]:
         os.sync()  # neither contender pays for the other's writeback
         rss_before = proc_rss_kib(server.pid, "VmRSS")
         written_before = proc_io_written([server.pid])
-        up = curl("-X", "PUT", "-H", f"Authorization: Token {token}", "-F", f"file_field=@{payload}", url + "/fm/upload/")
+        up = curl(
+            "-X",
+            "PUT",
+            "-H",
+            f"Authorization: Token {token}",
+            "-F",
+            f"file_field=@{payload}",
+            url + "/fm/upload/",
+        )
         written = proc_io_written([server.pid]) - written_before
         os.sync()
         written = max(written, proc_io_written([server.pid]) - written_before)
@@ -165,7 +180,12 @@ def bench_nginx(work: Path, payload: Path, size: int) -> dict[str, float]:
     master = subprocess.Popen([nginx, "-c", str(conf), "-e", str(work / "nginx-error.log")])
     try:
         wait_port(port)
-        workers = [int(p) for p in subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True).stdout.split()]
+        workers = [
+            int(p)
+            for p in subprocess.run(
+                ["pgrep", "-P", str(master.pid)], capture_output=True, text=True
+            ).stdout.split()
+        ]
         pids = [master.pid, *workers]
         os.sync()  # neither contender pays for the other's writeback
         written_before = proc_io_written(pids)

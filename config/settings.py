@@ -117,7 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # instead of failing with "database is locked" when both try to upgrade.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
     # A file, not memory, so that server processes started by the tests share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(DATABASES["default"]["NAME"]).with_suffix(".test.sqlite3"))}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(DATABASES["default"]["NAME"]).with_suffix(".test.sqlite3"))
+    }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -279,8 +281,12 @@ YANDEX_OAUTH_CLIENT_SECRET = env.str("YANDEX_OAUTH_CLIENT_SECRET", default="")
 YANDEX_OAUTH_AUTHORIZE_URL = _env_url(
     "YANDEX_OAUTH_AUTHORIZE_URL", "https://oauth.yandex.ru/authorize", {"http", "https"}
 )
-YANDEX_OAUTH_TOKEN_URL = _env_url("YANDEX_OAUTH_TOKEN_URL", "https://oauth.yandex.ru/token", {"http", "https"})
-YANDEX_OAUTH_USERINFO_URL = _env_url("YANDEX_OAUTH_USERINFO_URL", "https://login.yandex.ru/info", {"http", "https"})
+YANDEX_OAUTH_TOKEN_URL = _env_url(
+    "YANDEX_OAUTH_TOKEN_URL", "https://oauth.yandex.ru/token", {"http", "https"}
+)
+YANDEX_OAUTH_USERINFO_URL = _env_url(
+    "YANDEX_OAUTH_USERINFO_URL", "https://login.yandex.ru/info", {"http", "https"}
+)
 YANDEX_DISK_API_BASE = _env_url(
     "YANDEX_DISK_API_BASE", "https://cloud-api.yandex.net/v1/disk", {"http", "https"}
 )

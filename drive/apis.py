@@ -67,7 +67,9 @@ class LoginApi(DriveApi):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=inline_serializer("DriveLogin", {"username": serializers.CharField(), "password": serializers.CharField()}),
+        request=inline_serializer(
+            "DriveLogin", {"username": serializers.CharField(), "password": serializers.CharField()}
+        ),
         responses={200: _ok("Login"), **_errors(400, 403)},
         description="Starts a session: the answer sets the `sessionid` cookie.",
     )
@@ -109,8 +111,12 @@ class CurrentApi(DriveApi):
     def get(self, request: Request) -> Response:
         user = request.user
         return envelope.ok(
-            {"username": user.username, "account": user.account.title, "storage": user.account.storage,
-             "used": user.used_storage}
+            {
+                "username": user.username,
+                "account": user.account.title,
+                "storage": user.account.storage,
+                "used": user.used_storage,
+            }
         )
 
 
@@ -122,8 +128,11 @@ class FilesListApi(DriveApi):
                 {
                     "items": inline_serializer(
                         "DriveFile",
-                        {"key": serializers.CharField(), "size": serializers.IntegerField(),
-                         "last_modified": serializers.DateTimeField()},
+                        {
+                            "key": serializers.CharField(),
+                            "size": serializers.IntegerField(),
+                            "last_modified": serializers.DateTimeField(),
+                        },
                         many=True,
                     )
                 },
@@ -165,8 +174,15 @@ class FilesUploadApi(DriveApi):
                 "required": [services.FILE_FIELD],
             }
         },
-        parameters=[OpenApiParameter("X-Upload-Id", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=True,
-                                     description="names the upload in the WebSocket's UPLOAD_* events")],
+        parameters=[
+            OpenApiParameter(
+                "X-Upload-Id",
+                OpenApiTypes.UUID,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="names the upload in the WebSocket's UPLOAD_* events",
+            )
+        ],
         responses={
             200: _ok(
                 "FilesUpload",
@@ -185,7 +201,12 @@ class FilesUploadApi(DriveApi):
         upload_id = _upload_id(request.headers.get("X-Upload-Id", ""))
         row = services.file_upload(request=request, owner=request.user, upload_id=upload_id)
         return envelope.ok(
-            {"upload_id": upload_id, "filename": row.name, "size": row.size, "created": row.created_at.isoformat()}
+            {
+                "upload_id": upload_id,
+                "filename": row.name,
+                "size": row.size,
+                "created": row.created_at.isoformat(),
+            }
         )
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from upload_center.handlers import StoringUploadHandler
 
 
-def multipart_file_size(*, content_length: int, boundary: bytes, field_name: str, file_name: str,
-                        content_type: str | None) -> int:
+def multipart_file_size(
+    *, content_length: int, boundary: bytes, field_name: str, file_name: str, content_type: str | None
+) -> int:
     """The size of the one file of a multipart body, from the body's length.
 
     The framing is rebuilt the way browsers and HTTP libraries write it
@@ -31,8 +32,9 @@ class DriveUploadHandler(StoringUploadHandler):
     boundary = b""
     expected_size = 0
 
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: bytes,
-                         encoding: str | None = None) -> None:
+    def handle_raw_input(
+        self, input_data: Any, META: Any, content_length: int, boundary: bytes, encoding: str | None = None
+    ) -> None:
         self.content_length = content_length
         self.boundary = boundary
         return None

@@ -76,7 +76,9 @@ def upload_root(settings: Any, tmp_path: Path) -> Iterator[Path]:
         for item in page.get("Contents", []):
             client.delete_object(Bucket=settings.S3_BUCKET, Key=item["Key"])
     for upload in client.list_multipart_uploads(Bucket=settings.S3_BUCKET).get("Uploads", []):
-        client.abort_multipart_upload(Bucket=settings.S3_BUCKET, Key=upload["Key"], UploadId=upload["UploadId"])
+        client.abort_multipart_upload(
+            Bucket=settings.S3_BUCKET, Key=upload["Key"], UploadId=upload["UploadId"]
+        )
 
 
 @pytest.fixture
@@ -144,7 +146,11 @@ def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., Se
         log = tmp_path / f"server-{port}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                server_command("127.0.0.1", str(port)), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                server_command("127.0.0.1", str(port)),
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         server = ServerProcess(f"http://127.0.0.1:{port}", process, log)
         started.append(server)

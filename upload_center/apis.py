@@ -20,9 +20,9 @@ from rest_framework.views import APIView
 
 from account.models import MB
 from upload_center import selectors, services
+from upload_center.downloads import file_response
 from upload_center.errors import FileNotFound
 from upload_center.handlers import StoringUploadHandler, uploads_receive
-from upload_center.downloads import file_response
 
 FILE_FIELD = "file_field"
 
@@ -37,7 +37,14 @@ class UploadApi(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        request={"multipart/form-data": {"type": "object", "properties": {FILE_FIELD: {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    FILE_FIELD: {"type": "array", "items": {"type": "string", "format": "binary"}}
+                },
+            }
+        },
         responses={200: OpenApiTypes.OBJECT},
         description="One key per file sent: the download path when stored, else the reason.",
     )
@@ -56,13 +63,16 @@ class UploadApi(APIView):
 class MegabytesJSONRenderer(JSONRenderer):
     """Writes Decimal values of a flat object as JSON numbers as they are (5.000, not 5.0)."""
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
         if not isinstance(data, dict):
             return super().render(data, accepted_media_type, renderer_context)
-        parts = [
-            f"{json.dumps(key)}: {value if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False)}"
-            for key, value in data.items()
-        ]
+
+        def number_or_json(value: Any) -> str:
+            return str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False)
+
+        parts = [f"{json.dumps(key)}: {number_or_json(value)}" for key, value in data.items()]
         return ("{" + ", ".join(parts) + "}").encode()
 
 
@@ -125,5 +135,3 @@ class DownloadApi(APIView):
         if row is None:
             return JsonResponse({"detail": f"{filename} hasn't existed!"}, status=404)
         return file_response(request._request, row)
-
-

@@ -92,7 +92,9 @@ class _PipelinedSink:
             self._collect()
         if self._hasher is None or self._storer is None:
             self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-hash")
-            self._storer = ThreadPoolExecutor(max_workers=self.max_in_flight, thread_name_prefix="upload-store")
+            self._storer = ThreadPoolExecutor(
+                max_workers=self.max_in_flight, thread_name_prefix="upload-store"
+            )
         self._batches += 1
         hashed = self._hasher.submit(self._hash.update, batch)
         stored = self._storer.submit(self._store, self._batches, batch)
@@ -179,7 +181,12 @@ class S3Sink(_PipelinedSink):
     max_in_flight = 3
 
     def __init__(
-        self, key: str, *, on_part: PartCallback | None, part_size: int, on_start: Callable[[str], None] | None
+        self,
+        key: str,
+        *,
+        on_part: PartCallback | None,
+        part_size: int,
+        on_start: Callable[[str], None] | None,
     ) -> None:
         super().__init__(on_part=on_part, part_size=part_size)
         self.batch_size = part_size
@@ -201,7 +208,9 @@ class S3Sink(_PipelinedSink):
 
     def _submit(self, batch: bytearray) -> None:
         if self.upload_id is None:
-            self.upload_id = self._client.create_multipart_upload(Bucket=self._bucket, Key=self.key)["UploadId"]
+            self.upload_id = self._client.create_multipart_upload(Bucket=self._bucket, Key=self.key)[
+                "UploadId"
+            ]
             if self._on_start:
                 self._on_start(self.upload_id)
         super()._submit(batch)

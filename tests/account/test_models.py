@@ -52,8 +52,14 @@ def test_byte_counts_above_2_gib_round_trip() -> None:
 
 
 def test_limit_message_shows_megabytes_with_three_decimals() -> None:
-    assert Account(max_file_transfer=1048576).limit_message() == "You can't upload files more than 1.000 Megabytes!"
-    assert Account(max_file_transfer=1500000).limit_message() == "You can't upload files more than 1.431 Megabytes!"
+    assert (
+        Account(max_file_transfer=1048576).limit_message()
+        == "You can't upload files more than 1.000 Megabytes!"
+    )
+    assert (
+        Account(max_file_transfer=1500000).limit_message()
+        == "You can't upload files more than 1.431 Megabytes!"
+    )
 
 
 @pytest.mark.django_db

@@ -19,7 +19,9 @@ def test_readyz_is_200_when_every_part_answers(client: Client) -> None:
     assert response.json()["checks"] == ["broker", "channel_layer", "database", "storage"]
 
 
-def test_readyz_is_503_naming_the_database_when_it_is_unreachable(start_server: Callable[..., object]) -> None:
+def test_readyz_is_503_naming_the_database_when_it_is_unreachable(
+    start_server: Callable[..., object],
+) -> None:
     # Port 9 on loopback: nothing listens, so the connection is refused at once.
     server = start_server(DATABASE_URL="postgres://nobody@127.0.0.1:9/none")
     response = server.get("/readyz")  # type: ignore[attr-defined]

@@ -14,7 +14,9 @@ BOUNDARY = "drive-test-boundary-7MA4YWxkTrZu0gW"
 
 
 def session_cookie(url: str, username: str, password: str) -> str:
-    response = requests.post(f"{url}/core.login", json={"username": username, "password": password}, timeout=30)
+    response = requests.post(
+        f"{url}/core.login", json={"username": username, "password": password}, timeout=30
+    )
     assert response.status_code == 200, response.text
     return response.cookies["sessionid"]
 

@@ -38,7 +38,9 @@ def login() -> Callable[[Any], Client]:
     return log_in
 
 
-def upload(client: Client, name: str, data: bytes, upload_id: str = "6f1f3c2e-8a4b-4c59-9f0e-0d6a1c2b3e4f") -> Any:
+def upload(
+    client: Client, name: str, data: bytes, upload_id: str = "6f1f3c2e-8a4b-4c59-9f0e-0d6a1c2b3e4f"
+) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return client.post(

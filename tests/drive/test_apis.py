@@ -51,7 +51,9 @@ def test_login_with_a_wrong_password_is_forbidden(drive_user: Any) -> None:
     assert "sessionid" not in response.cookies
 
 
-@pytest.mark.parametrize("body", [{"username": "alice"}, {"password": "x"}, {}, {"username": 1, "password": 2}])
+@pytest.mark.parametrize(
+    "body", [{"username": "alice"}, {"password": "x"}, {}, {"username": 1, "password": 2}]
+)
 def test_login_without_a_field_is_a_bad_request(drive_user: Any, body: dict[str, Any]) -> None:
     error(Client().post("/core.login", body, content_type="application/json"), 400, "bad_request")
 
@@ -101,13 +103,17 @@ def test_list_is_empty_for_a_new_user(drive_user: Any, login: Callable[..., Clie
     assert login(drive_user).get("/files.list").json() == {"status": "ok", "data": {"items": []}}
 
 
-def test_list_shows_files_newest_first_with_size_and_iso_date(drive_user: Any, login: Callable[..., Client]) -> None:
+def test_list_shows_files_newest_first_with_size_and_iso_date(
+    drive_user: Any, login: Callable[..., Client]
+) -> None:
     client = login(drive_user)
     upload(client, "old.txt", b"old")
     upload(client, "new.txt", b"newer")
     items = client.get("/files.list").json()["data"]["items"]
     assert [(i["key"], i["size"]) for i in items] == [("new.txt", 5), ("old.txt", 3)]
-    assert datetime.fromisoformat(items[0]["last_modified"]) >= datetime.fromisoformat(items[1]["last_modified"])
+    assert datetime.fromisoformat(items[0]["last_modified"]) >= datetime.fromisoformat(
+        items[1]["last_modified"]
+    )
 
 
 def test_alice_never_sees_bobs_files(
@@ -155,7 +161,11 @@ def test_alice_cannot_delete_bobs_file(
 ) -> None:
     bob = make_user("bob", "bob-secret-1", account=drive_tier)
     upload(login(bob, "bob-secret-1"), "bob.txt", b"bob's")
-    error(login(drive_user).post("/files.delete", {"key": "bob.txt"}, content_type="application/json"), 404, "not_found")
+    error(
+        login(drive_user).post("/files.delete", {"key": "bob.txt"}, content_type="application/json"),
+        404,
+        "not_found",
+    )
     assert StoredFile.objects.stored().filter(owner=bob, name="bob.txt").exists()
 
 
@@ -187,10 +197,15 @@ def test_a_drive_upload_is_in_the_upload_center_and_the_other_way_round(
     body = encode_multipart(BOUNDARY, {"file_field": SimpleUploadedFile("from-fm.txt", b"fm!")})
     assert fm.put("/fm/upload/", body, content_type=MULTIPART_CONTENT).status_code == 200
     assert fm.get("/fm/manager/").json()["Files"] == ["from-drive.txt", "from-fm.txt"]
-    assert {i["key"] for i in client.get("/files.list").json()["data"]["items"]} == {"from-drive.txt", "from-fm.txt"}
+    assert {i["key"] for i in client.get("/files.list").json()["data"]["items"]} == {
+        "from-drive.txt",
+        "from-fm.txt",
+    }
 
 
-def test_a_taken_name_gets_a_suffix_like_in_the_upload_center(drive_user: Any, login: Callable[..., Client]) -> None:
+def test_a_taken_name_gets_a_suffix_like_in_the_upload_center(
+    drive_user: Any, login: Callable[..., Client]
+) -> None:
     client = login(drive_user)
     upload(client, "report.pdf", b"one")
     name = upload(client, "report.pdf", b"two").json()["data"]["filename"]
@@ -239,7 +254,9 @@ def test_upload_without_a_file_is_a_bad_request(drive_user: Any, login: Callable
     error(response, 400, "bad_request")
 
 
-def test_an_empty_file_is_a_bad_request_and_leaves_nothing(drive_user: Any, login: Callable[..., Client]) -> None:
+def test_an_empty_file_is_a_bad_request_and_leaves_nothing(
+    drive_user: Any, login: Callable[..., Client]
+) -> None:
     error(upload(login(drive_user), "empty.txt", b""), 400, "bad_request")
     assert not StoredFile.objects.exists()
 
@@ -266,7 +283,9 @@ def test_a_path_in_the_sent_name_is_neutralised(drive_user: Any, login: Callable
     )
     # Spelled unlike MULTIPART_CONTENT, so that the test client sends these bytes as they are.
     content_type = f"multipart/form-data;boundary={BOUNDARY}"
-    response = client.post("/files.upload", body, content_type=content_type, headers={"X-Upload-Id": UPLOAD_ID})
+    response = client.post(
+        "/files.upload", body, content_type=content_type, headers={"X-Upload-Id": UPLOAD_ID}
+    )
     assert response.json()["data"]["filename"] == "x.txt"
     assert StoredFile.objects.get().storage_key == "alice/x.txt"
 

@@ -58,7 +58,9 @@ def test_upload_watch_download_and_delete_a_12_mib_file(
     server = start_server()
     page = browser_page
     frames: list[dict[str, Any]] = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(json.loads(payload))))
+    page.on(
+        "websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(json.loads(payload)))
+    )
     log_in(page, server.url, "alice", "alice-secret-1")
     expect(page.locator("#who")).to_have_text("alice")
     expect(page.locator("#empty")).to_be_visible()

@@ -9,9 +9,17 @@ from django.core.management import call_command
 from django.test import Client
 
 CONTRACT_PATHS = {
-    "/fm/login/", "/fm/upload/", "/fm/manager/", "/fm/download/{username}/{filename}",
-    "/core.login", "/core.logout", "/core.current", "/core.ws_connect",
-    "/files.list", "/files.delete", "/files.upload",
+    "/fm/login/",
+    "/fm/upload/",
+    "/fm/manager/",
+    "/fm/download/{username}/{filename}",
+    "/core.login",
+    "/core.logout",
+    "/core.current",
+    "/core.ws_connect",
+    "/files.list",
+    "/files.delete",
+    "/files.upload",
     "/cloud_archive",
 }
 
@@ -23,7 +31,7 @@ def test_the_openapi_document_covers_every_endpoint_of_the_contract() -> None:
     assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
     document = response.json()
     assert document["openapi"].startswith("3.")
-    assert CONTRACT_PATHS <= set(document["paths"])
+    assert set(document["paths"]) >= CONTRACT_PATHS
     upload = document["paths"]["/files.upload"]["post"]
     assert "multipart/form-data" in upload["requestBody"]["content"]
     assert {"200", "400", "401", "413"} <= set(upload["responses"])

@@ -35,7 +35,10 @@ def s3() -> Iterator[tuple[str, Any]]:
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
     client = boto3.client(
-        "s3", endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
         region_name="us-east-1",
     )
     client.create_bucket(Bucket=BUCKET)
@@ -49,8 +52,12 @@ def s3() -> Iterator[tuple[str, Any]]:
 def server_on_s3(start_server: Callable[..., Any], s3: tuple[str, Any]) -> Any:
     endpoint, _ = s3
     return start_server(
-        S3_BUCKET=BUCKET, S3_ENDPOINT_URL=endpoint, S3_ACCESS_KEY_ID="testing", S3_SECRET_ACCESS_KEY="testing",
-        S3_REGION="us-east-1", UPLOAD_PART_SIZE=str(PART),
+        S3_BUCKET=BUCKET,
+        S3_ENDPOINT_URL=endpoint,
+        S3_ACCESS_KEY_ID="testing",
+        S3_SECRET_ACCESS_KEY="testing",
+        S3_REGION="us-east-1",
+        UPLOAD_PART_SIZE=str(PART),
     )
 
 
@@ -58,7 +65,8 @@ def stored_parts(client: Any) -> int:
     """Parts S3 holds of the multipart uploads open in the bucket."""
     uploads = client.list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])
     return sum(
-        len(client.list_parts(Bucket=BUCKET, Key=u["Key"], UploadId=u["UploadId"]).get("Parts", [])) for u in uploads
+        len(client.list_parts(Bucket=BUCKET, Key=u["Key"], UploadId=u["UploadId"]).get("Parts", []))
+        for u in uploads
     )
 
 
@@ -76,8 +84,12 @@ def test_parts_reach_s3_while_the_client_is_still_sending(
 ) -> None:
     _, client = s3
     data = bytes(range(256)) * (16 * MiB // 256) + b"tail"
-    stream = UploadStream(server_on_s3.url, session_cookie(server_on_s3.url, "alice", "alice-secret-1"),
-                          name="movie.bin", size=len(data))
+    stream = UploadStream(
+        server_on_s3.url,
+        session_cookie(server_on_s3.url, "alice", "alice-secret-1"),
+        name="movie.bin",
+        size=len(data),
+    )
     stream.send(data[: 12 * MiB])
     # The client holds back the last 4 MiB: whatever S3 has now came in while it was sending.
     assert wait_for(lambda: stored_parts(client) >= 1), "no UploadPart reached S3 before the body ended"
@@ -94,8 +106,12 @@ def test_a_cut_off_upload_leaves_no_multipart_upload_object_row_or_charge(
     server_on_s3: Any, s3: tuple[str, Any], drive_user: Any
 ) -> None:
     _, client = s3
-    stream = UploadStream(server_on_s3.url, session_cookie(server_on_s3.url, "alice", "alice-secret-1"),
-                          name="cut.bin", size=16 * MiB)
+    stream = UploadStream(
+        server_on_s3.url,
+        session_cookie(server_on_s3.url, "alice", "alice-secret-1"),
+        name="cut.bin",
+        size=16 * MiB,
+    )
     stream.send(b"c" * (12 * MiB))
     assert wait_for(lambda: stored_parts(client) >= 1)
     stream.cut()

@@ -93,7 +93,11 @@ def test_a_body_over_the_tier_limit_is_refused_before_it_is_sent(
 
 @pytest.mark.redis
 def test_events_cross_processes_through_redis(
-    start_server: Callable[..., Any], drive_user: Any, make_user: Callable[..., Any], drive_tier: Any, settings: Any
+    start_server: Callable[..., Any],
+    drive_user: Any,
+    make_user: Callable[..., Any],
+    drive_tier: Any,
+    settings: Any,
 ) -> None:
     make_user("bob", "bob-secret-1", account=drive_tier)
     holding_sockets = start_server(REDIS_URL=settings.REDIS_URL)

@@ -57,7 +57,9 @@ def test_a_socket_after_logout_is_closed_with_4401(drive_user: Any, login: Calla
 
     async def scenario() -> None:
         communicator = WebsocketCommunicator(
-            application, "/core.ws_connect", headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())]
+            application,
+            "/core.ws_connect",
+            headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
         )
         await communicator.connect()
         assert (await communicator.receive_output(timeout=5))["code"] == 4401
@@ -65,7 +67,9 @@ def test_a_socket_after_logout_is_closed_with_4401(drive_user: Any, login: Calla
     run(scenario)
 
 
-def test_a_logged_in_socket_gets_initial_with_a_trace_id(drive_user: Any, login: Callable[..., Client]) -> None:
+def test_a_logged_in_socket_gets_initial_with_a_trace_id(
+    drive_user: Any, login: Callable[..., Client]
+) -> None:
     client = login(drive_user)
 
     async def scenario() -> None:
@@ -89,7 +93,11 @@ def test_every_tab_of_a_user_gets_the_users_events_and_nobody_else_does(
     event = {"kind": "UPLOAD_FINISH", "upload_id": str(uuid.uuid4())}
 
     async def scenario() -> None:
-        tab1, tab2, bobs = await connected(alice_client), await connected(alice_client), await connected(bob_client)
+        tab1, tab2, bobs = (
+            await connected(alice_client),
+            await connected(alice_client),
+            await connected(bob_client),
+        )
         await sync_to_async(user_event_send)(user_id=drive_user.pk, event=event)
         assert await tab1.receive_json_from(timeout=5) == event
         assert await tab2.receive_json_from(timeout=5) == event

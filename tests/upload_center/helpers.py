@@ -10,8 +10,12 @@ def multipart(files: list[tuple[str, bytes]], field: str = "file_field") -> byte
     body = b""
     for name, content in files:
         body += (
-            f"--{BOUNDARY}\r\n"
-            f'Content-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode() + content + b"\r\n"
+            (
+                f"--{BOUNDARY}\r\n"
+                f'Content-Disposition: form-data; name="{field}"; filename="{name}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + content
+            + b"\r\n"
+        )
     return body + f"--{BOUNDARY}--\r\n".encode()

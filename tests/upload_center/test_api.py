@@ -67,7 +67,9 @@ def test_login_with_bad_credentials_is_400(kian: User) -> None:
     assert APIClient().post("/fm/login/", {"username": "kian"}).status_code == 400
 
 
-@pytest.mark.parametrize(("method", "path"), [("PUT", "/fm/upload/"), ("GET", "/fm/manager/"), ("DELETE", "/fm/manager/")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("PUT", "/fm/upload/"), ("GET", "/fm/manager/"), ("DELETE", "/fm/manager/")]
+)
 def test_protected_endpoints_are_401_without_credentials(kian: User, method: str, path: str) -> None:
     assert APIClient().generic(method, path).status_code == 401
 
@@ -124,10 +126,17 @@ def test_a_file_of_exactly_the_limit_is_stored(api: APIClient) -> None:
 
 def test_it_stores_the_most_files_that_fit_smallest_first(api: APIClient, kian: User) -> None:
     # 10 MiB storage: of 3.5 + 3 + 3 + 2 MiB, the three smallest fit (8 MiB), 3.5 MiB does not.
-    files = [("d.bin", b"d" * (7 * MB // 2)), ("c.bin", b"c" * 3 * MB), ("b.bin", b"b" * 3 * MB), ("a.bin", b"a" * 2 * MB)]
+    files = [
+        ("d.bin", b"d" * (7 * MB // 2)),
+        ("c.bin", b"c" * 3 * MB),
+        ("b.bin", b"b" * 3 * MB),
+        ("a.bin", b"a" * 2 * MB),
+    ]
     answers = put(api, files).json()
     assert answers["d.bin"] == "You don't have enough space to upload this file!"
-    assert {answers[n] for n in ("a.bin", "b.bin", "c.bin")} == {f"/fm/download/kian/{n}" for n in ("a.bin", "b.bin", "c.bin")}
+    assert {answers[n] for n in ("a.bin", "b.bin", "c.bin")} == {
+        f"/fm/download/kian/{n}" for n in ("a.bin", "b.bin", "c.bin")
+    }
     kian.refresh_from_db()
     assert kian.used_storage == 8 * MB
     assert not storage_exists("kian/d.bin")
@@ -138,7 +147,10 @@ def test_filling_the_storage_exactly_is_allowed(api: APIClient, kian: User) -> N
     for i in range(2):
         assert put(api, [(f"part{i}.bin", b"p" * 4 * MB)]).status_code == 200
     answers = put(api, [("last.bin", b"l" * 2 * MB), ("one-more.bin", b"!")]).json()
-    assert answers == {"last.bin": "/fm/download/kian/last.bin", "one-more.bin": "/fm/download/kian/one-more.bin"} or (
+    assert answers == {
+        "last.bin": "/fm/download/kian/last.bin",
+        "one-more.bin": "/fm/download/kian/one-more.bin",
+    } or (
         answers["one-more.bin"] == "/fm/download/kian/one-more.bin"
         and answers["last.bin"] == "You don't have enough space to upload this file!"
     )
@@ -149,7 +161,9 @@ def test_filling_the_storage_exactly_is_allowed(api: APIClient, kian: User) -> N
     assert exact == {"fill.bin": "/fm/download/kian/fill.bin"}
     kian.refresh_from_db()
     assert kian.used_storage == 10 * MB
-    assert put(api, [("byte.bin", b"1")]).json() == {"byte.bin": "You don't have enough space to upload this file!"}
+    assert put(api, [("byte.bin", b"1")]).json() == {
+        "byte.bin": "You don't have enough space to upload this file!"
+    }
 
 
 def test_an_empty_file_makes_the_request_400_and_stores_nothing(api: APIClient, kian: User) -> None:
@@ -164,7 +178,12 @@ def test_an_empty_file_makes_the_request_400_and_stores_nothing(api: APIClient, 
 def test_no_file_at_all_is_400(api: APIClient) -> None:
     assert put(api, []).status_code == 400
     assert put(api, [("x.txt", b"other field")]).status_code == 200  # sanity: the same call with a file works
-    assert api.generic("PUT", "/fm/upload/", multipart([("x.txt", b"x")], field="other"), content_type=CONTENT_TYPE).status_code == 400
+    assert (
+        api.generic(
+            "PUT", "/fm/upload/", multipart([("x.txt", b"x")], field="other"), content_type=CONTENT_TYPE
+        ).status_code
+        == 400
+    )
 
 
 def test_a_name_the_user_already_has_gets_a_suffix(api: APIClient, kian: User) -> None:
@@ -192,7 +211,9 @@ def test_unicode_names_are_kept_as_sent(api: APIClient, name: str) -> None:
     assert api.get("/fm/manager/").json()["Files"] == [name]
 
 
-def test_names_with_paths_are_neutralised_and_never_leave_the_user_folder(api: APIClient, upload_root: Any) -> None:
+def test_names_with_paths_are_neutralised_and_never_leave_the_user_folder(
+    api: APIClient, upload_root: Any
+) -> None:
     answers = put(api, [("../../escape.txt", b"a"), ("..\\..\\win.txt", b"b"), ("/etc/abs.txt", b"c")]).json()
     # Django keeps only the last path component of a sent file name.
     assert answers == {
@@ -203,11 +224,16 @@ def test_names_with_paths_are_neutralised_and_never_leave_the_user_folder(api: A
     assert {p.name for p in upload_root.rglob("*") if p.is_file()} <= {"escape.txt", "win.txt", "abs.txt"}
 
 
-def test_dot_names_and_control_characters_are_dropped_or_neutralised(api: APIClient, upload_root: Any) -> None:
+def test_dot_names_and_control_characters_are_dropped_or_neutralised(
+    api: APIClient, upload_root: Any
+) -> None:
     # Django's multipart parser drops a ".." file name and strips control
     # characters; name_check (tests/upload_center/test_names.py) refuses what is left.
     answers = put(api, [("..", b"dots"), ("tab\there.txt", b"tab"), ("good.txt", b"good")]).json()
-    assert answers == {"tabhere.txt": "/fm/download/kian/tabhere.txt", "good.txt": "/fm/download/kian/good.txt"}
+    assert answers == {
+        "tabhere.txt": "/fm/download/kian/tabhere.txt",
+        "good.txt": "/fm/download/kian/good.txt",
+    }
     assert StoredFile.objects.count() == 2
 
 
@@ -247,7 +273,10 @@ def test_delete_removes_the_file_and_frees_its_space(
             response = api.delete("/fm/manager/?file_name=old.txt")
         elif how == "form":
             response = api.generic(
-                "DELETE", "/fm/manager/", "file_name=old.txt", content_type="application/x-www-form-urlencoded"
+                "DELETE",
+                "/fm/manager/",
+                "file_name=old.txt",
+                content_type="application/x-www-form-urlencoded",
             )
         else:
             response = api.delete("/fm/manager/", {"file_name": "old.txt"}, format=how)
@@ -269,7 +298,10 @@ def test_delete_without_file_name_is_400(api: APIClient) -> None:
 
 
 def test_alice_cannot_delete_bobs_file(make_user: Callable[..., User]) -> None:
-    alice, bob = make_user(username="alice", password="alice-pw-1"), make_user(username="bob", password="bob-pw-12")
+    alice, bob = (
+        make_user(username="alice", password="alice-pw-1"),
+        make_user(username="bob", password="bob-pw-12"),
+    )
     bob_client, alice_client = APIClient(), APIClient()
     bob_client.force_authenticate(bob)
     alice_client.force_authenticate(alice)
@@ -305,7 +337,9 @@ def test_download_is_public_and_has_the_contract_headers(stored: bytes) -> None:
 
 def test_a_non_ascii_name_uses_rfc_6266_filename_star(stored: bytes) -> None:
     response = APIClient().get("/fm/download/kian/گزارش.txt")
-    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%DA%AF%D8%B2%D8%A7%D8%B1%D8%B4.txt"
+    assert (
+        response["Content-Disposition"] == "attachment; filename*=utf-8''%DA%AF%D8%B2%D8%A7%D8%B1%D8%B4.txt"
+    )
     assert b"".join(response) == b"persian"
 
 
@@ -322,14 +356,17 @@ def test_a_missing_file_is_404_with_exactly_the_contract_json(stored: bytes) -> 
     assert response.content == json.dumps({"detail": "nothing.pdf hasn't existed!"}).encode()
 
 
-def test_downloading_bobs_file_needs_bobs_name_in_the_path(stored: bytes, make_user: Callable[..., User]) -> None:
+def test_downloading_bobs_file_needs_bobs_name_in_the_path(
+    stored: bytes, make_user: Callable[..., User]
+) -> None:
     make_user(username="alice", password="alice-pw-1")
     assert APIClient().get("/fm/download/alice/lesson.pdf").status_code == 404
     assert APIClient().get("/fm/download/kian/lesson.pdf").status_code == 200
 
 
 @pytest.mark.parametrize(
-    ("header", "start", "end"), [("bytes=0-99", 0, 99), ("bytes=100-", 100, 102399), ("bytes=-10", 102390, 102399)]
+    ("header", "start", "end"),
+    [("bytes=0-99", 0, 99), ("bytes=100-", 100, 102399), ("bytes=-10", 102390, 102399)],
 )
 def test_a_single_range_gets_206(stored: bytes, header: str, start: int, end: int) -> None:
     response = APIClient().get("/fm/download/kian/lesson.pdf", HTTP_RANGE=header)
@@ -346,7 +383,9 @@ def test_an_unsatisfiable_range_gets_416(stored: bytes) -> None:
 
 
 def test_if_range_with_a_stale_etag_gets_the_whole_file(stored: bytes) -> None:
-    response = APIClient().get("/fm/download/kian/lesson.pdf", HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE='"stale"')
+    response = APIClient().get(
+        "/fm/download/kian/lesson.pdf", HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE='"stale"'
+    )
     assert response.status_code == 200
     assert b"".join(response) == stored
 

@@ -8,13 +8,16 @@ from upload_center.errors import InvalidFileName
 from upload_center.names import name_check, name_with_suffix
 
 
-@pytest.mark.parametrize("name", ["گزارش کلاس.pdf", "Отчёт.docx", "🎓 notes.txt", ".bashrc", "a..b", "x" * 255])
+@pytest.mark.parametrize(
+    "name", ["گزارش کلاس.pdf", "Отчёт.docx", "🎓 notes.txt", ".bashrc", "a..b", "x" * 255]
+)
 def test_it_keeps_unicode_and_ordinary_names_as_sent(name: str) -> None:
     assert name_check(name) == name
 
 
 @pytest.mark.parametrize(
-    "name", ["", "  ", ".", "..", "...", "../etc/passwd", "a/b", "a\\b", "nul\x00.txt", "tab\t.txt", "é" * 128]
+    "name",
+    ["", "  ", ".", "..", "...", "../etc/passwd", "a/b", "a\\b", "nul\x00.txt", "tab\t.txt", "é" * 128],
 )
 def test_it_refuses_names_that_could_escape_the_folder_or_break_storage(name: str) -> None:
     with pytest.raises(InvalidFileName):

@@ -102,11 +102,15 @@ def server(start_server: Callable[..., Any]) -> Iterator[Any]:
     yield start_server()
 
 
-def test_bytes_reach_storage_while_the_client_is_still_sending(server: Any, token: str, big_user: User) -> None:
+def test_bytes_reach_storage_while_the_client_is_still_sending(
+    server: Any, token: str, big_user: User
+) -> None:
     upload = RawUpload(server.url, token, "lecture.mp4", 40 * MB)
     upload.send_file_bytes(20 * MB)
     # Half the body is sent and the request is not finished, yet the file is being stored.
-    row = wait_for(lambda: StoredFile.objects.filter(owner=big_user, state="pending").first(), what="a pending row")
+    row = wait_for(
+        lambda: StoredFile.objects.filter(owner=big_user, state="pending").first(), what="a pending row"
+    )
     wait_for(lambda: stored_partially(row.storage_key), what="bytes in storage")
     upload.send_file_bytes(20 * MB, start=False)
     response = upload.finish()
@@ -145,7 +149,6 @@ def test_a_body_over_the_global_cap_gets_413_before_it_is_read(
     assert b"Request body too large: the limit is 10.000 Megabytes." in response
     assert time.monotonic() - started < 10
     assert not StoredFile.objects.exists()
-
 
 
 def test_a_server_killed_mid_upload_leaves_a_pending_row_that_cleanup_removes(
