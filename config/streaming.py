@@ -13,14 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler
 
-Message = dict[str, Any]
+Message = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 
 
@@ -79,7 +79,7 @@ class _Receive:
             self._data.set()
             self.body_done.set()
 
-    async def pull(self, size: int) -> tuple[bytes, bool]:
+    async def pull(self, size: int) -> tuple[list[bytes], bool]:
         """Up to ``size`` body bytes (fewer only at the end), and whether more follow."""
         if self._pump is None:
             self._pump = asyncio.create_task(self._run_pump())
@@ -97,10 +97,10 @@ class _Receive:
                 chunk = chunk[:need]
             taken.append(chunk)
             need -= len(chunk)
-        data = taken[0] if len(taken) == 1 else b"".join(taken)
-        self._buffered -= len(data)
+        self._buffered -= size - need
         self._room.set()
-        return data, self._more or bool(self._chunks)
+        # Joined by the caller's thread: the event loop only moves references.
+        return taken, self._more or bool(self._chunks)
 
     async def close(self) -> None:
         if self._pump is not None and not self._pump.done():
@@ -127,7 +127,8 @@ class StreamingBody:
         if self._pos >= len(self._data):
             if not self._more:
                 return b""
-            self._data, self._more = async_to_sync(self._receive.pull)(max(size, self.pull_size))
+            chunks, self._more = async_to_sync(self._receive.pull)(max(size, self.pull_size))
+            self._data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
             self._pos = 0
         if self._pos == 0 and size >= len(self._data):
             self._pos = len(self._data)
