@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,15 +20,16 @@ from upload_center.models import StoredFile
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def open_socket(url: str, cookie: str) -> ClientConnection:
-    ws = connect(
+@contextlib.contextmanager
+def open_socket(url: str, cookie: str) -> Iterator[ClientConnection]:
+    with connect(
         url.replace("http://", "ws://") + "/core.ws_connect",
         origin=url,
         additional_headers={"Cookie": f"sessionid={cookie}"},
         open_timeout=10,
-    )
-    assert json.loads(ws.recv(timeout=10))["kind"] == "INITIAL"
-    return ws
+    ) as ws:
+        assert json.loads(ws.recv(timeout=10))["kind"] == "INITIAL"
+        yield ws
 
 
 def frames_until_finish(ws: ClientConnection) -> list[dict[str, Any]]:
