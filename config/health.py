@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
 from config.celery import app as celery_app
+from upload_center.storage import storage_check
 
 
 def _database() -> None:
@@ -30,7 +30,7 @@ def _broker() -> None:
 
 
 def _storage() -> None:
-    default_storage.exists("readyz-probe")
+    storage_check()
 
 
 CHECKS: dict[str, Callable[[], None]] = {

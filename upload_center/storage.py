@@ -15,10 +15,12 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+
+from upload_center.errors import FileNotFound
 
 READ_CHUNK = 4 * 1024 * 1024
 PartCallback = Callable[[int], None]
@@ -248,19 +250,36 @@ def storage_sink(
 
 
 def storage_read(key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
-    """Yield the bytes of ``key`` from ``start``, ``length`` of them (all when None)."""
+    """The bytes of ``key`` from ``start``, ``length`` of them (all when None), in chunks.
+
+    The object is opened here, not on the first chunk, so a missing one raises
+    FileNotFound before a response has started.
+    """
     if is_s3():
+        client = s3_client()
         extra = {}
         if start or length is not None:
             end = "" if length is None else str(start + length - 1)
             extra["Range"] = f"bytes={start}-{end}"
-        body = s3_client().get_object(Bucket=settings.S3_BUCKET, Key=key, **extra)["Body"]
         try:
-            yield from body.iter_chunks(READ_CHUNK)
-        finally:
-            body.close()
-        return
-    with open(default_storage.path(key), "rb") as f:
+            body = client.get_object(Bucket=settings.S3_BUCKET, Key=key, **extra)["Body"]
+        except client.exceptions.NoSuchKey as e:
+            raise FileNotFound(f"{key} is in the index but not in the bucket") from e
+        return _s3_chunks(body)
+    try:
+        f = open(default_storage.path(key), "rb")  # noqa: SIM115 - closed by the generator
+    except FileNotFoundError as e:
+        raise FileNotFound(f"{key} is in the index but not on disk") from e
+    return _file_chunks(f, start, length)
+
+
+def _s3_chunks(body: Any) -> Iterator[bytes]:
+    with contextlib.closing(body):
+        yield from body.iter_chunks(READ_CHUNK)
+
+
+def _file_chunks(f: BinaryIO, start: int, length: int | None) -> Iterator[bytes]:
+    with f:
         f.seek(start)
         left = length
         while left is None or left > 0:
@@ -270,6 +289,14 @@ def storage_read(key: str, start: int = 0, length: int | None = None) -> Iterato
             if left is not None:
                 left -= len(chunk)
             yield chunk
+
+
+def storage_check() -> None:
+    """Raise unless the storage can be used: the folder exists, or the bucket answers."""
+    if is_s3():
+        s3_client().head_bucket(Bucket=default_storage.bucket_name)  # type: ignore[attr-defined]
+    elif not Path(default_storage.location).is_dir():  # type: ignore[attr-defined]
+        raise FileNotFoundError(f"upload folder {default_storage.location} is missing")  # type: ignore[attr-defined]
 
 
 def storage_delete(key: str) -> None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -30,3 +32,18 @@ def test_readyz_is_503_naming_the_database_when_it_is_unreachable(
     assert body["status"] == "unavailable"
     assert list(body["failing"]) == ["database"]
     assert server.get("/healthz").status_code == 200  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_naming_the_storage_when_its_folder_or_bucket_is_missing(
+    client: Client, settings: Any, tmp_path: Path
+) -> None:
+    default = settings.STORAGES["default"]
+    if settings.S3_BUCKET:
+        options = {**default["OPTIONS"], "bucket_name": "no-such-bucket-for-readyz"}
+    else:
+        options = {**default["OPTIONS"], "location": str(tmp_path / "gone")}
+    settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert list(response.json()["failing"]) == ["storage"]
