@@ -36,7 +36,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["account", "is_staff", "is_superuser", "is_active"]
     list_select_related = ["account"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Quota", {"fields": ["account", "used_storage"]}),
     ]
     add_fieldsets = [
@@ -44,8 +44,9 @@ class UserAdmin(BaseUserAdmin):
         ("Quota", {"fields": ["account"]}),
     ]
 
-    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, object]:
-        return {"account": default_account_id(), **super().get_changeform_initial_data(request)}
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, str | list[str]]:
+        # A string, as if given in the query string (?account=<id>), which still overrides it.
+        return {"account": str(default_account_id()), **super().get_changeform_initial_data(request)}
 
     # Kept equal to the sum of the user's files by the upload services.
     readonly_fields = ["used_storage"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -40,21 +42,32 @@ def default_account_id() -> int:
     return tier.pk
 
 
+def _with_default_tier(extra_fields: dict[str, Any]) -> dict[str, Any]:
+    # createsuperuser and scripts name no tier: they get the default one.
+    if "account" not in extra_fields and "account_id" not in extra_fields:
+        extra_fields["account_id"] = default_account_id()
+    return extra_fields
+
+
 class TierUserManager(UserManager["User"]):
-    def _create_user(
-        self, username: str, email: str | None, password: str | None, **extra_fields: object
+    # The two public entry points rather than the private _create_user they share,
+    # which the stubs do not declare.
+    def create_user(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
     ) -> User:
-        # createsuperuser and scripts name no tier: they get the default one.
-        if "account" not in extra_fields and "account_id" not in extra_fields:
-            extra_fields["account_id"] = default_account_id()
-        return super()._create_user(username, email, password, **extra_fields)
+        return super().create_user(username, email, password, **_with_default_tier(extra_fields))
+
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        return super().create_superuser(username, email, password, **_with_default_tier(extra_fields))
 
 
 class User(AbstractUser):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="users")
     used_storage = models.PositiveBigIntegerField(default=0, help_text="Bytes stored, all APIs together.")
 
-    objects = TierUserManager()
+    objects: ClassVar[TierUserManager] = TierUserManager()
 
     class Meta:
         constraints = [

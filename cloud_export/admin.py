@@ -7,11 +7,14 @@ from django.http import HttpRequest
 from cloud_export.models import ExportItem, ExportJob
 from cloud_export.services import export_job_retry_failed
 
+# A tuple: the stubs type both options as a list or tuple of wider items, and only a tuple is covariant.
+ITEM_FIELDS = ("folder", "name", "size", "state", "attempts", "last_error", "cloud_file_id")
+
 
 class ExportItemInline(admin.TabularInline):
     model = ExportItem
-    fields = ["folder", "name", "size", "state", "attempts", "last_error", "cloud_file_id"]
-    readonly_fields = fields
+    fields = ITEM_FIELDS
+    readonly_fields = ITEM_FIELDS
     extra = 0
     can_delete = False
     show_change_link = False

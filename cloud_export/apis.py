@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -13,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from account.drf import request_user
 from cloud_export.exceptions import ExportLinkInvalid
 from cloud_export.models import ArchiveType
 from cloud_export.serializers import (
@@ -65,14 +65,13 @@ class DriveExportApi(APIView):
         request=DriveExportRequestSerializer, responses={200: RedirectToSerializer}, tags=["cloud export"]
     )
     def post(self, request: Request) -> Response:
+        user = request_user(request)
         serializer = DriveExportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         keys = sorted(set(serializer.validated_data["keys"]))
         # Only the caller's own files: another user's name is simply not found.
         found = set(
-            StoredFile.objects.stored()
-            .filter(owner=request.user, name__in=keys)
-            .values_list("name", flat=True)
+            StoredFile.objects.stored().filter(owner=user, name__in=keys).values_list("name", flat=True)
         )
         if missing := [key for key in keys if key not in found]:
             raise serializers.ValidationError({"keys": [f"{key} hasn't existed!" for key in missing]})
@@ -81,7 +80,7 @@ class DriveExportApi(APIView):
             cloud_type=serializer.validated_data["cloud_type"],
             archive_type=ArchiveType.ORIGINALS,
             gallery_name=serializer.validated_data["folder_name"],
-            owner=request.user,
+            owner=user,
             file_keys=keys,
             redirect_success_link=f"{home}?export=queued",
             redirect_fail_link=f"{home}?export=failed",
@@ -116,16 +115,10 @@ def export_start(request: HttpRequest, token: str) -> HttpResponse:
 def export_callback(request: HttpRequest) -> HttpResponse:
     """Where the provider sends the browser back, with a code (or an error) and the state."""
     try:
-        browser_request_id = int(
-            request.get_signed_cookie(BROWSER_COOKIE, salt=BROWSER_COOKIE_SALT, max_age=3600)
-        )
-    except (KeyError, ValueError, signing.BadSignature):
-        browser_request_id = None
-    try:
         link = export_request_complete(
             request=request,
             redirect_uri=_callback_uri(request),
-            browser_request_id=browser_request_id,
+            browser_request_id=_browser_request_id(request),
         )
     except ExportLinkInvalid as e:
         response = _fail(e)
@@ -133,6 +126,16 @@ def export_callback(request: HttpRequest) -> HttpResponse:
         response = HttpResponseRedirect(link)
     response.delete_cookie(BROWSER_COOKIE)
     return response
+
+
+def _browser_request_id(request: HttpRequest) -> int | None:
+    """The export request this browser opened, from its signed cookie."""
+    # With a default, a missing, forged or expired cookie reads as None instead of raising.
+    value = request.get_signed_cookie(BROWSER_COOKIE, default=None, salt=BROWSER_COOKIE_SALT, max_age=3600)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _callback_uri(request: HttpRequest) -> str:

@@ -465,7 +465,7 @@ def gallery_done_notify(*, job: ExportJob) -> None:
         return
     url = settings.GALLERY_API_BASE.rstrip("/") + "/cloud_archive/done"
     export = job.request
-    body = {
+    body: dict[str, str | int] = {
         "cloud_type": export.cloud_type,
         "failed_photos": job.failed,
         "archive_type": export.archive_type,

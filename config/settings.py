@@ -12,6 +12,7 @@ import base64
 import hashlib
 import re
 from pathlib import Path
+from typing import Literal, overload
 from urllib.parse import urlsplit
 
 import environ
@@ -35,9 +36,19 @@ def _url(name: str, value: str, schemes: set[str]) -> str:
     return value
 
 
-def _env_url(name: str, default: str | None, schemes: set[str]) -> str | None:
+@overload
+def _env_url(name: str, default: str, schemes: set[str], *, required: Literal[True]) -> str: ...
+@overload
+def _env_url(
+    name: str, default: str | None, schemes: set[str], *, required: Literal[False] = False
+) -> str | None: ...
+def _env_url(name: str, default: str | None, schemes: set[str], *, required: bool = False) -> str | None:
+    """The URL in variable ``name``; empty means none, unless ``required`` (the app cannot work
+    without it), where an empty value is refused like a malformed one."""
     value = env.str(name, default=default) or None
-    return _url(name, value, schemes) if value else None
+    if value or required:
+        return _url(name, value or "", schemes)
+    return None
 
 
 DEBUG = env.bool("DEBUG", default=True)
@@ -249,7 +260,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-GALLERY_API_BASE = _env_url("GALLERY_API_BASE", "https://app.litegallery.io", {"http", "https"})
+GALLERY_API_BASE = _env_url(
+    "GALLERY_API_BASE", "https://app.litegallery.io", {"http", "https"}, required=True
+)
 CLOUD_ARCHIVE_ALLOWED_REDIRECT_HOSTS = env.list(
     "CLOUD_ARCHIVE_ALLOWED_REDIRECT_HOSTS", default=[urlsplit(GALLERY_API_BASE).hostname]
 )
@@ -262,33 +275,39 @@ CORS_URLS_REGEX = r"^/cloud_archive$"
 GOOGLE_OAUTH_CLIENT_ID = env.str("GOOGLE_OAUTH_CLIENT_ID", default="")
 GOOGLE_OAUTH_CLIENT_SECRET = env.str("GOOGLE_OAUTH_CLIENT_SECRET", default="")
 GOOGLE_OAUTH_AUTHORIZE_URL = _env_url(
-    "GOOGLE_OAUTH_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth", {"http", "https"}
+    "GOOGLE_OAUTH_AUTHORIZE_URL",
+    "https://accounts.google.com/o/oauth2/v2/auth",
+    {"http", "https"},
+    required=True,
 )
 GOOGLE_OAUTH_TOKEN_URL = _env_url(
-    "GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token", {"http", "https"}
+    "GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token", {"http", "https"}, required=True
 )
 GOOGLE_OAUTH_USERINFO_URL = _env_url(
-    "GOOGLE_OAUTH_USERINFO_URL", "https://www.googleapis.com/oauth2/v3/userinfo", {"http", "https"}
+    "GOOGLE_OAUTH_USERINFO_URL",
+    "https://www.googleapis.com/oauth2/v3/userinfo",
+    {"http", "https"},
+    required=True,
 )
 GOOGLE_DRIVE_API_BASE = _env_url(
-    "GOOGLE_DRIVE_API_BASE", "https://www.googleapis.com/drive/v3", {"http", "https"}
+    "GOOGLE_DRIVE_API_BASE", "https://www.googleapis.com/drive/v3", {"http", "https"}, required=True
 )
 GOOGLE_DRIVE_UPLOAD_BASE = _env_url(
-    "GOOGLE_DRIVE_UPLOAD_BASE", "https://www.googleapis.com/upload/drive/v3", {"http", "https"}
+    "GOOGLE_DRIVE_UPLOAD_BASE", "https://www.googleapis.com/upload/drive/v3", {"http", "https"}, required=True
 )
 YANDEX_OAUTH_CLIENT_ID = env.str("YANDEX_OAUTH_CLIENT_ID", default="")
 YANDEX_OAUTH_CLIENT_SECRET = env.str("YANDEX_OAUTH_CLIENT_SECRET", default="")
 YANDEX_OAUTH_AUTHORIZE_URL = _env_url(
-    "YANDEX_OAUTH_AUTHORIZE_URL", "https://oauth.yandex.ru/authorize", {"http", "https"}
+    "YANDEX_OAUTH_AUTHORIZE_URL", "https://oauth.yandex.ru/authorize", {"http", "https"}, required=True
 )
 YANDEX_OAUTH_TOKEN_URL = _env_url(
-    "YANDEX_OAUTH_TOKEN_URL", "https://oauth.yandex.ru/token", {"http", "https"}
+    "YANDEX_OAUTH_TOKEN_URL", "https://oauth.yandex.ru/token", {"http", "https"}, required=True
 )
 YANDEX_OAUTH_USERINFO_URL = _env_url(
-    "YANDEX_OAUTH_USERINFO_URL", "https://login.yandex.ru/info", {"http", "https"}
+    "YANDEX_OAUTH_USERINFO_URL", "https://login.yandex.ru/info", {"http", "https"}, required=True
 )
 YANDEX_DISK_API_BASE = _env_url(
-    "YANDEX_DISK_API_BASE", "https://cloud-api.yandex.net/v1/disk", {"http", "https"}
+    "YANDEX_DISK_API_BASE", "https://cloud-api.yandex.net/v1/disk", {"http", "https"}, required=True
 )
 SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = GOOGLE_OAUTH_CLIENT_ID
 SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = GOOGLE_OAUTH_CLIENT_SECRET

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from account.drf import request_fields, request_user
 from drive import envelope, services
 from drive import schema as _schema  # noqa: F401 - registers the auth scheme for drf-spectacular
 from drive.errors import BadRequest, NotFound, WrongCredentials
@@ -74,7 +75,8 @@ class LoginApi(DriveApi):
         description="Starts a session: the answer sets the `sessionid` cookie.",
     )
     def post(self, request: Request) -> Response:
-        username, password = request.data.get("username"), request.data.get("password")
+        fields = request_fields(request)
+        username, password = fields.get("username"), fields.get("password")
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
             raise BadRequest("username and password are required.")
         user = authenticate(request._request, username=username, password=password)
@@ -109,7 +111,7 @@ class CurrentApi(DriveApi):
         }
     )
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = request_user(request)
         return envelope.ok(
             {
                 "username": user.username,
@@ -142,7 +144,7 @@ class FilesListApi(DriveApi):
         description="The user's files, newest first.",
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.files_newest_first(owner=request.user)
+        rows = selectors.files_newest_first(owner=request_user(request))
         items = [{"key": r.name, "size": r.size, "last_modified": r.created_at.isoformat()} for r in rows]
         return envelope.ok({"items": items})
 
@@ -153,11 +155,11 @@ class FilesDeleteApi(DriveApi):
         responses={200: _ok("FilesDelete"), **_errors(400, 401, 404)},
     )
     def post(self, request: Request) -> Response:
-        key = request.data.get("key")
+        key = request_fields(request).get("key")
         if not isinstance(key, str) or not key:
             raise BadRequest("key is required.")
         try:
-            upload_services.file_delete(owner=request.user, name=key)
+            upload_services.file_delete(owner=request_user(request), name=key)
         except FileNotFound as e:
             raise NotFound(str(e)) from e
         return envelope.ok({})
@@ -199,7 +201,7 @@ class FilesUploadApi(DriveApi):
     )
     def post(self, request: Request) -> Response:
         upload_id = _upload_id(request.headers.get("X-Upload-Id", ""))
-        row = services.file_upload(request=request, owner=request.user, upload_id=upload_id)
+        row = services.file_upload(request=request, owner=request_user(request), upload_id=upload_id)
         return envelope.ok(
             {
                 "upload_id": upload_id,

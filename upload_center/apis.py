@@ -6,7 +6,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
+from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -18,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from account.drf import request_fields, request_user
 from account.models import MB
 from upload_center import selectors, services
 from upload_center.downloads import file_response
@@ -49,7 +51,8 @@ class UploadApi(APIView):
         description="One key per file sent: the download path when stored, else the reason.",
     )
     def put(self, request: Request) -> Response:
-        handler = StoringUploadHandler(request._request, owner=request.user, field_name=FILE_FIELD)
+        user = request_user(request)
+        handler = StoringUploadHandler(request._request, owner=user, field_name=FILE_FIELD)
         uploads = uploads_receive(request, handler)
         if not uploads:
             return Response({"detail": f"No file was submitted in {FILE_FIELD}."}, status=400)
@@ -57,7 +60,7 @@ class UploadApi(APIView):
         if empty:
             handler.discard()
             return Response({"detail": f"Empty files can't be uploaded: {', '.join(empty)}."}, status=400)
-        return Response(services.files_settle(owner_id=request.user.pk, uploads=uploads))
+        return Response(services.files_settle(owner_id=user.pk, uploads=uploads))
 
 
 class MegabytesJSONRenderer(JSONRenderer):
@@ -96,7 +99,7 @@ class ManagerApi(APIView):
         )
     )
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = request_user(request)
         names = selectors.file_names(owner=user)
         return Response(
             {
@@ -113,11 +116,11 @@ class ManagerApi(APIView):
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
     )
     def delete(self, request: Request) -> Response:
-        name = request.data.get("file_name") or request.query_params.get("file_name")
+        name = request_fields(request).get("file_name") or request.query_params.get("file_name")
         if not name:
             return Response({"detail": "file_name is required."}, status=400)
         try:
-            services.file_delete(owner=request.user, name=name)
+            services.file_delete(owner=request_user(request), name=name)
         except FileNotFound as e:
             return Response({"detail": str(e)}, status=404)
         return Response({"detail": f"{name} Deleted Successfully."})
@@ -130,7 +133,7 @@ class DownloadApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    def get(self, request: Request, username: str, filename: str) -> HttpResponse:
+    def get(self, request: Request, username: str, filename: str) -> HttpResponseBase:
         row = selectors.file_public(username=username, name=filename)
         if row is None:
             return JsonResponse({"detail": f"{filename} hasn't existed!"}, status=404)

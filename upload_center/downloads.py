@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date, parse_etags
 
@@ -50,7 +51,7 @@ async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
             await sync_to_async(chunks.close, thread_sensitive=False)()  # type: ignore[attr-defined]
 
 
-def file_response(request: HttpRequest, row: StoredFile) -> HttpResponse:
+def file_response(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
     headers = {
         "ETag": row.etag,
         "Last-Modified": http_date(row.created_at.timestamp()),
@@ -77,9 +78,9 @@ def file_response(request: HttpRequest, row: StoredFile) -> HttpResponse:
         except ValueError:
             wanted = (0, row.size)
         if wanted is None:
-            response = HttpResponse(status=416, headers=headers)
-            response["Content-Range"] = f"bytes */{row.size}"
-            return response
+            refused = HttpResponse(status=416, headers=headers)
+            refused["Content-Range"] = f"bytes */{row.size}"
+            return refused
         start, length = wanted
         if length != row.size:
             status = 206

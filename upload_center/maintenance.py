@@ -111,6 +111,7 @@ def storage_reconcile(*, fix: bool = False) -> ReconcileReport:
     # A file stored after the listing is absent from it but exists: ask again.
     report.missing = sorted(key for key in stored.keys() - in_storage if not default_storage.exists(key))
 
+    missing_ids = {stored[key] for key in report.missing}
     if fix:
         for key in report.orphans:
             username, _, name = key.partition("/")
@@ -118,12 +119,10 @@ def storage_reconcile(*, fix: bool = False) -> ReconcileReport:
             if not StoredFile.objects.filter(owner__username=username, name=name).exists():
                 default_storage.delete(key)
                 logger.info("deleted orphan %s", key)
-        missing_ids = [stored[key] for key in report.missing]
         StoredFile.objects.filter(id__in=missing_ids, state=StoredFile.State.STORED).delete()
         for key in report.missing:
             logger.info("dropped the row of missing file %s", key)
 
-    missing_ids = {stored[key] for key in report.missing}
     for user_id in get_user_model().objects.order_by("id").values_list("id", flat=True):
         fixed_usage = _usage_reconcile(user_id=user_id, ignore_ids=missing_ids, fix=fix)
         if fixed_usage:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 
 import requests
 from django.conf import settings
@@ -96,7 +97,7 @@ class GoogleDriveClient(CloudClient):
             return self._upload_multipart(metadata, source)
         return self._upload_resumable(metadata, source)
 
-    def _upload_multipart(self, metadata: dict[str, object], source: SourceStream) -> RemoteFile:
+    def _upload_multipart(self, metadata: Mapping[str, object], source: SourceStream) -> RemoteFile:
         boundary = uuid.uuid4().hex
         head = (
             f"--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{json.dumps(metadata)}\r\n"
@@ -119,7 +120,7 @@ class GoogleDriveClient(CloudClient):
         )
         return _remote(self._ok(response, f"upload {metadata['name']!r}").json())
 
-    def _upload_resumable(self, metadata: dict[str, object], source: SourceStream) -> RemoteFile:
+    def _upload_resumable(self, metadata: Mapping[str, object], source: SourceStream) -> RemoteFile:
         response = self._call(
             "POST",
             f"{settings.GOOGLE_DRIVE_UPLOAD_BASE}/files",
