@@ -10,6 +10,7 @@ import requests
 from django.conf import settings
 
 from cloud_export.exceptions import ExportFailed
+from upload_center.errors import FileNotFound
 from upload_center.storage import storage_read
 
 CHUNK = 64 * 1024
@@ -61,4 +62,7 @@ def gallery_photo_read(*, url: str, session: requests.Session) -> Iterator[bytes
 
 def stored_file_read(*, key: str) -> Iterator[bytes]:
     """A drive user's file from the storage (local disk or S3), in chunks."""
-    return storage_read(key)
+    try:
+        return storage_read(key)
+    except FileNotFound as e:
+        raise ExportFailed(f"{key}: {e}", retry=False) from e

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from upload_center.errors import FileNotFound
 from upload_center.handlers import StoringUploadHandler, uploads_receive
 
 FILE_FIELD = "file_field"
+logger = logging.getLogger(__name__)
 
 
 class LoginApi(ObtainAuthToken):
@@ -135,6 +137,10 @@ class DownloadApi(APIView):
 
     def get(self, request: Request, username: str, filename: str) -> HttpResponseBase:
         row = selectors.file_public(username=username, name=filename)
-        if row is None:
-            return JsonResponse({"detail": f"{filename} hasn't existed!"}, status=404)
-        return file_response(request._request, row)
+        if row is not None:
+            try:
+                return file_response(request._request, row)
+            except FileNotFound:
+                # The index says yes but the bytes are gone: reconcile_storage finds it.
+                logger.exception("stored file without bytes: %s", row.storage_key)
+        return JsonResponse({"detail": f"{filename} hasn't existed!"}, status=404)

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from account.models import Account, User
 from tests.upload_center.helpers import CONTENT_TYPE, multipart
 from upload_center.models import StoredFile
-from upload_center.storage import storage_exists, storage_read
+from upload_center.storage import storage_delete, storage_exists, storage_read
 
 MB = 1048576
 pytestmark = pytest.mark.django_db
@@ -399,6 +399,13 @@ def test_conditional_get_is_304(stored: bytes) -> None:
     assert (by_etag.status_code, by_date.status_code) == (304, 304)
     assert by_etag["ETag"] == first["ETag"]
     assert (changed.status_code, old_date.status_code) == (200, 200)
+
+
+def test_a_file_whose_bytes_are_gone_is_404_not_a_broken_response(stored: bytes) -> None:
+    storage_delete("kian/lesson.pdf")
+    response = APIClient().get("/fm/download/kian/lesson.pdf")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "lesson.pdf hasn't existed!"}
 
 
 def test_a_file_still_uploading_is_not_downloadable(kian: User) -> None:
