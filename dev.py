@@ -3,6 +3,7 @@
 
     python3 dev.py run     # venv, requirements, migrate, demo user, serve HTTP + WebSocket + worker
     python3 dev.py test    # venv, requirements, then the whole test suite (two passes)
+    python3 dev.py lint    # ruff and mypy
 
 Only the standard library is used here: this file runs before the virtual
 environment exists.
@@ -205,17 +206,31 @@ def test(args: argparse.Namespace) -> int:
     return first or second
 
 
+def lint(args: argparse.Namespace) -> int:
+    ensure_venv()
+    steps = [
+        [str(VENV / "bin" / "ruff"), "check", "."],
+        [str(VENV / "bin" / "ruff"), "format", "--check", "."],
+        [str(VENV / "bin" / "mypy")],
+    ]
+    failed = [" ".join(step[1:]) or "mypy" for step in steps if subprocess.run(step, cwd=ROOT).returncode]
+    if failed:
+        say("lint failed: " + ", ".join(failed))
+    return 1 if failed else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="set up and serve on $HOST:$PORT until Ctrl-C")
+    commands.add_parser("lint", help="ruff (lint and format) and mypy")
     test_parser = commands.add_parser("test", help="set up and run the whole test suite")
     test_parser.add_argument("--embedded", action="store_true", help="only pass 1 (no servers needed)")
     test_parser.add_argument("pytest_args", nargs="*", help="passed to pytest (put them after --)")
     args = parser.parse_args()
-    return run(args) if args.command == "run" else test(args)
+    return {"run": run, "test": test, "lint": lint}[args.command](args)
 
 
 if __name__ == "__main__":
