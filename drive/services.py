@@ -51,8 +51,7 @@ def file_upload(*, request: Request, owner: User, upload_id: str) -> StoredFile:
     if upload.row is None:
         raise _refusal(owner, answers[upload.sent_name])
     user_event_send(user_id=owner.pk, event={"kind": "UPLOAD_FINISH", "upload_id": upload_id})
-    # Read back: files_settle stores size and hash with a conditional update, not on this instance.
-    return StoredFile.objects.get(pk=upload.row.pk)
+    return upload.row
 
 
 def _uploads_check(handler: DriveUploadHandler, uploads: list[Upload]) -> None:

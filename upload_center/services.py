@@ -123,6 +123,7 @@ def files_settle(*, owner_id: int, uploads: list[Upload]) -> dict[str, str]:
             if StoredFile.objects.filter(pk=upload.row.pk, state=StoredFile.State.PENDING).update(
                 size=upload.size, sha256=upload.sha256, state=StoredFile.State.STORED
             ):
+                upload.row.size, upload.row.sha256 = upload.size, upload.sha256
                 upload.row.state = StoredFile.State.STORED
                 charged += upload.size
             else:
