@@ -11,6 +11,7 @@ from rest_framework.exceptions import APIException, AuthenticationFailed, NotAut
 from rest_framework.response import Response
 
 from drive.errors import DriveError
+from upload_center.errors import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return failure(exc.status_code, str(detail))
     if isinstance(exc, Http404):
         return failure(404, "Not found.")
+    if isinstance(exc, StorageUnavailable):
+        logger.exception("drive upload failed in storage", exc_info=exc)
+        return failure(500, str(exc))
     if isinstance(exc, RequestAborted):
         return None  # the client is gone; Django ends the request quietly
     logger.exception("drive request failed", exc_info=exc)

@@ -24,7 +24,7 @@ from account.drf import request_fields, request_user
 from account.models import MB
 from upload_center import selectors, services
 from upload_center.downloads import file_response
-from upload_center.errors import FileNotFound
+from upload_center.errors import FileNotFound, StorageUnavailable
 from upload_center.handlers import StoringUploadHandler, uploads_receive
 
 FILE_FIELD = "file_field"
@@ -49,13 +49,17 @@ class UploadApi(APIView):
                 },
             }
         },
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
         description="One key per file sent: the download path when stored, else the reason.",
     )
     def put(self, request: Request) -> Response:
         user = request_user(request)
         handler = StoringUploadHandler(request._request, owner=user, field_name=FILE_FIELD)
-        uploads = uploads_receive(request, handler)
+        try:
+            uploads = uploads_receive(request, handler)
+        except StorageUnavailable as e:
+            logger.exception("upload failed in storage")
+            return Response({"detail": str(e)}, status=503)
         if not uploads:
             return Response({"detail": f"No file was submitted in {FILE_FIELD}."}, status=400)
         empty = [u.sent_name for u in uploads if u.ok and u.size == 0]

@@ -13,3 +13,7 @@ class InvalidFileName(UploadError):
 
 class FileNotFound(UploadError):
     pass
+
+
+class StorageUnavailable(UploadError):
+    """The disk or the bucket failed (full, missing, unreachable); nothing was stored."""

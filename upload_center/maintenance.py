@@ -23,7 +23,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from upload_center.models import StoredFile
-from upload_center.storage import is_s3, s3_client
+from upload_center.storage import is_s3, s3_bucket, s3_client
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _local_keys() -> Iterator[str]:
 
 def _s3_keys() -> Iterator[str]:
     paginator = s3_client().get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=settings.S3_BUCKET):
+    for page in paginator.paginate(Bucket=s3_bucket()):
         for item in page.get("Contents", []):
             if not item["Key"].startswith(TEMP_PREFIX):
                 yield item["Key"]
@@ -150,7 +150,7 @@ def _abort_multipart(*, key: str, upload_id: str) -> None:
     client = s3_client()
     # NoSuchUpload: already completed or aborted.
     with contextlib.suppress(client.exceptions.NoSuchUpload):
-        client.abort_multipart_upload(Bucket=settings.S3_BUCKET, Key=key, UploadId=upload_id)
+        client.abort_multipart_upload(Bucket=s3_bucket(), Key=key, UploadId=upload_id)
 
 
 def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> CleanupReport:
@@ -187,7 +187,7 @@ def _stray_multipart_abort(*, cutoff: datetime) -> list[str]:
     )
     aborted: list[str] = []
     paginator = s3_client().get_paginator("list_multipart_uploads")
-    for page in paginator.paginate(Bucket=settings.S3_BUCKET):
+    for page in paginator.paginate(Bucket=s3_bucket()):
         for upload in page.get("Uploads", []):
             if upload["UploadId"] in live or upload["Initiated"] >= cutoff:
                 continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -17,12 +18,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from upload_center.errors import FileNotFound
+from upload_center.errors import FileNotFound, StorageUnavailable
 
 READ_CHUNK = 4 * 1024 * 1024
+logger = logging.getLogger(__name__)
 PartCallback = Callable[[int], None]
 
 
@@ -30,9 +33,24 @@ def is_s3() -> bool:
     return bool(settings.S3_BUCKET)
 
 
+def s3_bucket() -> str:
+    """The bucket of the configured storage (settings.S3_BUCKET unless overridden)."""
+    return str(default_storage.bucket_name)  # type: ignore[attr-defined]
+
+
 def s3_client() -> Any:
     """The boto3 client of django-storages' S3 backend (same credentials and endpoint)."""
     return default_storage.connection.meta.client  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def _storage_errors() -> Iterator[None]:
+    """Disk and S3 failures while storing become one domain error with the cause kept."""
+    try:
+        yield
+    except (OSError, BotoCoreError, ClientError) as e:
+        # The cause stays in __cause__ for the logs; users get a plain sentence.
+        raise StorageUnavailable("Storage is unavailable, nothing was stored; please try again.") from e
 
 
 def storage_prepare() -> None:
@@ -42,11 +60,11 @@ def storage_prepare() -> None:
         return
     client = s3_client()
     try:
-        client.head_bucket(Bucket=settings.S3_BUCKET)
+        client.head_bucket(Bucket=s3_bucket())
     except client.exceptions.ClientError as e:
         if e.response["Error"]["Code"] not in {"404", "NoSuchBucket"}:
             raise
-        client.create_bucket(Bucket=settings.S3_BUCKET)
+        client.create_bucket(Bucket=s3_bucket())
 
 
 class Sink(Protocol):
@@ -87,7 +105,8 @@ class _PipelinedSink:
         if len(self._buffer) >= self.batch_size:
             # Hand the whole buffer over instead of slicing it: no copy.
             batch, self._buffer = self._buffer, bytearray()
-            self._submit(batch)
+            with _storage_errors():
+                self._submit(batch)
 
     def _submit(self, batch: bytearray) -> None:
         while len(self._in_flight) >= self.max_in_flight:
@@ -113,13 +132,14 @@ class _PipelinedSink:
 
     def close(self) -> None:
         try:
-            if self._buffer or self._storer is None:
-                self._submit(self._buffer)
-                self._buffer = bytearray()
-            while self._in_flight:
-                self._collect(final=len(self._in_flight) == 1)
-            self.sha256 = self._hash.hexdigest()
-            self._finish()
+            with _storage_errors():
+                if self._buffer or self._storer is None:
+                    self._submit(self._buffer)
+                    self._buffer = bytearray()
+                while self._in_flight:
+                    self._collect(final=len(self._in_flight) == 1)
+                self.sha256 = self._hash.hexdigest()
+                self._finish()
         finally:
             self._shutdown()
 
@@ -131,7 +151,12 @@ class _PipelinedSink:
                     future.result()
         self._in_flight.clear()
         self._shutdown()
-        self._discard()
+        try:
+            self._discard()
+        except (OSError, BotoCoreError, ClientError):
+            # Raising here would hide the failure being cleaned up after;
+            # cleanup_uploads and reconcile_storage find what is left.
+            logger.exception("could not discard a partial upload")
 
     def _shutdown(self) -> None:
         for executor in (self._hasher, self._storer):
@@ -194,7 +219,7 @@ class S3Sink(_PipelinedSink):
         self.batch_size = part_size
         self.key = key
         self._client = s3_client()
-        self._bucket = settings.S3_BUCKET
+        self._bucket = s3_bucket()
         self._on_start = on_start
         self._parts: dict[int, str] = {}
         self.upload_id: str | None = None
@@ -203,7 +228,8 @@ class S3Sink(_PipelinedSink):
         if self._storer is None:
             # Smaller than one part: a single PUT.
             self._hash.update(self._buffer)
-            self._client.put_object(Bucket=self._bucket, Key=self.key, Body=bytes(self._buffer))
+            with _storage_errors():
+                self._client.put_object(Bucket=self._bucket, Key=self.key, Body=bytes(self._buffer))
             self.sha256 = self._hash.hexdigest()
             return
         super().close()
@@ -244,9 +270,10 @@ def storage_sink(
 ) -> Sink:
     """Open a writer for ``key``; ``on_part(bytes_stored)`` runs after each stored part."""
     part_size = settings.UPLOAD_PART_SIZE
-    if is_s3():
-        return S3Sink(key, on_part=on_part, on_start=on_start, part_size=part_size)
-    return LocalSink(key, on_part=on_part, part_size=part_size)
+    with _storage_errors():
+        if is_s3():
+            return S3Sink(key, on_part=on_part, on_start=on_start, part_size=part_size)
+        return LocalSink(key, on_part=on_part, part_size=part_size)
 
 
 def storage_read(key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
@@ -262,7 +289,7 @@ def storage_read(key: str, start: int = 0, length: int | None = None) -> Iterato
             end = "" if length is None else str(start + length - 1)
             extra["Range"] = f"bytes={start}-{end}"
         try:
-            body = client.get_object(Bucket=settings.S3_BUCKET, Key=key, **extra)["Body"]
+            body = client.get_object(Bucket=s3_bucket(), Key=key, **extra)["Body"]
         except client.exceptions.NoSuchKey as e:
             raise FileNotFound(f"{key} is in the index but not in the bucket") from e
         return _s3_chunks(body)
@@ -294,7 +321,7 @@ def _file_chunks(f: BinaryIO, start: int, length: int | None) -> Iterator[bytes]
 def storage_check() -> None:
     """Raise unless the storage can be used: the folder exists, or the bucket answers."""
     if is_s3():
-        s3_client().head_bucket(Bucket=default_storage.bucket_name)  # type: ignore[attr-defined]
+        s3_client().head_bucket(Bucket=s3_bucket())
     elif not Path(default_storage.location).is_dir():  # type: ignore[attr-defined]
         raise FileNotFoundError(f"upload folder {default_storage.location} is missing")  # type: ignore[attr-defined]
 

@@ -308,3 +308,18 @@ def test_the_drive_page_is_served_at_the_root() -> None:
 
 def test_a_plain_get_of_the_websocket_path_asks_for_an_upgrade() -> None:
     error(Client().get("/core.ws_connect"), 400, "bad_request")
+
+
+def test_a_storage_failure_is_a_500_envelope_that_says_nothing_was_stored(
+    drive_user: Any, login: Callable[..., Client], settings: Any, upload_root: Any
+) -> None:
+    default = settings.STORAGES["default"]
+    if settings.S3_BUCKET:
+        options = {**default["OPTIONS"], "bucket_name": "no-such-bucket-for-the-drive"}
+    else:
+        (upload_root / "alice").write_bytes(b"a file where the user's folder should be")
+        options = default["OPTIONS"]
+    settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
+    body = error(upload(login(drive_user), "notes.txt", b"notes"), 500, "internal_server_error")
+    assert body["message"] == "Storage is unavailable, nothing was stored; please try again."
+    assert not StoredFile.objects.exists()

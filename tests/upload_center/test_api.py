@@ -411,3 +411,23 @@ def test_a_file_whose_bytes_are_gone_is_404_not_a_broken_response(stored: bytes)
 def test_a_file_still_uploading_is_not_downloadable(kian: User) -> None:
     StoredFile.objects.create(owner=kian, name="half.bin", size=10)
     assert APIClient().get("/fm/download/kian/half.bin").status_code == 404
+
+
+def test_a_storage_failure_is_503_with_nothing_stored_or_charged(
+    api: APIClient, kian: User, settings: Any, upload_root: Any
+) -> None:
+    default = settings.STORAGES["default"]
+    if settings.S3_BUCKET:
+        options = {**default["OPTIONS"], "bucket_name": "no-such-bucket-for-uploads"}
+        big = b"b" * (settings.UPLOAD_PART_SIZE + 1)  # a multipart upload, not a single PUT
+    else:
+        # The user's folder cannot be made: a file stands where it should be.
+        (upload_root / "kian").write_bytes(b"not a folder")
+        options = default["OPTIONS"]
+        big = b"b" * 1000
+    settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
+    response = put(api, [("big.bin", big), ("small.txt", b"s")])
+    assert response.status_code == 503
+    assert response.json() == {"detail": "Storage is unavailable, nothing was stored; please try again."}
+    assert not StoredFile.objects.exists()
+    assert_quota_matches_files(kian)
