@@ -80,7 +80,9 @@ class _Receive:
             self.body_done.set()
 
     async def pull(self, size: int) -> tuple[list[bytes], bool]:
-        """Up to ``size`` body bytes (fewer only at the end), and whether more follow."""
+        """The body messages buffered once at least ``size`` bytes are (or the
+        body has ended), and whether more follow. Chunks are handed over as
+        received: splitting or joining them here would copy every byte again."""
         if self._pump is None:
             self._pump = asyncio.create_task(self._run_pump())
         while self._buffered < size and self._more:
@@ -88,19 +90,11 @@ class _Receive:
             await self._data.wait()
         if self.disconnected:
             raise RequestAborted("client disconnected while sending the body")
-        taken: list[bytes] = []
-        need = size
-        while self._chunks and need > 0:
-            chunk = self._chunks.popleft()
-            if len(chunk) > need:
-                self._chunks.appendleft(chunk[need:])
-                chunk = chunk[:need]
-            taken.append(chunk)
-            need -= len(chunk)
-        self._buffered -= size - need
+        taken = list(self._chunks)
+        self._chunks.clear()
+        self._buffered = 0
         self._room.set()
-        # Joined by the caller's thread: the event loop only moves references.
-        return taken, self._more or bool(self._chunks)
+        return taken, self._more
 
     async def close(self) -> None:
         if self._pump is not None and not self._pump.done():
@@ -110,31 +104,32 @@ class _Receive:
 
 
 class StreamingBody:
-    """A read-only, non-seekable request body fed by ASGI messages."""
+    """A read-only, non-seekable request body fed by ASGI messages.
+
+    ``read(size)`` returns a whole received chunk when it fits in ``size``, so
+    it may return fewer bytes than asked for before the end, as a socket does.
+    """
 
     # Bytes asked of the event loop per thread hop.
-    pull_size = 1024 * 1024
+    pull_size = 2 * 1024 * 1024
 
     def __init__(self, receive: _Receive) -> None:
         self._receive = receive
-        self._data = b""
-        self._pos = 0
+        self._chunks: deque[bytes] = deque()
         self._more = not receive.body_done.is_set()
 
     def read(self, size: int | None = -1) -> bytes:
         if size is None or size < 0:
             return b"".join(iter(lambda: self.read(self.pull_size), b""))
-        if self._pos >= len(self._data):
+        while not self._chunks:
             if not self._more:
                 return b""
-            chunks, self._more = async_to_sync(self._receive.pull)(max(size, self.pull_size))
-            self._data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-            self._pos = 0
-        if self._pos == 0 and size >= len(self._data):
-            self._pos = len(self._data)
-            return self._data  # the common case: no copy
-        chunk = self._data[self._pos : self._pos + size]
-        self._pos += len(chunk)
+            chunks, self._more = async_to_sync(self._receive.pull)(self.pull_size)
+            self._chunks.extend(chunk for chunk in chunks if chunk)
+        chunk = self._chunks.popleft()
+        if len(chunk) > size:
+            self._chunks.appendleft(chunk[size:])
+            chunk = chunk[:size]
         return chunk
 
     def readline(self, size: int | None = -1) -> bytes:

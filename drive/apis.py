@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -24,6 +24,7 @@ from drive.errors import BadRequest, NotFound, WrongCredentials
 from upload_center import selectors
 from upload_center import services as upload_services
 from upload_center.errors import FileNotFound
+from upload_center.multipart import StreamingMultiPartParser
 
 
 class DriveSessionAuthentication(SessionAuthentication):
@@ -166,7 +167,7 @@ class FilesDeleteApi(DriveApi):
 
 
 class FilesUploadApi(DriveApi):
-    parser_classes = [MultiPartParser]
+    parser_classes = [StreamingMultiPartParser]
 
     @extend_schema(
         request={

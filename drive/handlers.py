@@ -32,7 +32,7 @@ class DriveUploadHandler(StoringUploadHandler):
     boundary = b""
     expected_size = 0
 
-    # django-stubs types boundary as str; MultiPartParser passes the bytes it splits the body on.
+    # django-stubs types boundary as str; the multipart parser passes the bytes it splits the body on.
     def handle_raw_input(  # type: ignore[override]
         self, input_data: Any, META: Any, content_length: int, boundary: bytes, encoding: str | None = None
     ) -> None:

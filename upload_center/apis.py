@@ -26,6 +26,7 @@ from upload_center import selectors, services
 from upload_center.downloads import file_response
 from upload_center.errors import FileNotFound, StorageUnavailable
 from upload_center.handlers import StoringUploadHandler, uploads_receive
+from upload_center.multipart import StreamingMultiPartParser
 
 FILE_FIELD = "file_field"
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class LoginApi(ObtainAuthToken):
 
 
 class UploadApi(APIView):
-    parser_classes = [MultiPartParser]
+    parser_classes = [StreamingMultiPartParser]
 
     @extend_schema(
         request={

@@ -42,10 +42,6 @@ class StoringUploadHandler(FileUploadHandler):
     Nothing is charged here: ``services.files_settle`` does that at the end.
     """
 
-    # Django's multipart parser is several times faster with 64 KiB chunks than
-    # with 1 MiB ones (it slices each chunk while looking for the boundary).
-    chunk_size = 64 * 1024
-
     def __init__(
         self, request: HttpRequest, *, owner: User, field_name: str, on_part: ProgressCallback | None = None
     ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import secrets
 import string
@@ -12,6 +13,19 @@ from upload_center.errors import InvalidFileName
 MAX_NAME_BYTES = 255
 SUFFIX_ALPHABET = string.ascii_letters + string.digits
 SUFFIX_LENGTH = 7
+
+
+def name_from_client(sent: str) -> str | None:
+    """The file name to use for a name a client sent in a multipart body, or None
+    when nothing usable is left (the part is then skipped).
+
+    As Django's parser does: HTML entities decoded, only the last path
+    component kept (browsers on Windows send full paths), non-printable
+    characters dropped. ``name_check`` judges what is left.
+    """
+    name = html.unescape(sent).rsplit("/")[-1].rsplit("\\")[-1]
+    name = "".join(char for char in name if char.isprintable())
+    return None if name in {"", ".", ".."} else name
 
 
 def name_check(name: str) -> str:

@@ -25,6 +25,7 @@ from django.core.files.storage import default_storage
 from upload_center.errors import FileNotFound, StorageUnavailable
 
 READ_CHUNK = 4 * 1024 * 1024
+IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
 logger = logging.getLogger(__name__)
 PartCallback = Callable[[int], None]
 
@@ -91,7 +92,10 @@ class _PipelinedSink:
     def __init__(self, *, on_part: PartCallback | None, part_size: int) -> None:
         self._on_part = on_part
         self._part_size = part_size
-        self._buffer = bytearray()
+        # Chunks are kept as received and handed over as a list: joining them
+        # would copy every byte once more.
+        self._buffer: list[bytes] = []
+        self._buffered = 0
         self._hash = hashlib.sha256()
         self._hasher: ThreadPoolExecutor | None = None
         self._storer: ThreadPoolExecutor | None = None
@@ -101,14 +105,18 @@ class _PipelinedSink:
         self.sha256 = ""
 
     def write(self, data: bytes) -> None:
-        self._buffer += data
-        if len(self._buffer) >= self.batch_size:
-            # Hand the whole buffer over instead of slicing it: no copy.
-            batch, self._buffer = self._buffer, bytearray()
+        self._buffer.append(data)
+        self._buffered += len(data)
+        if self._buffered >= self.batch_size:
+            batch, self._buffer, self._buffered = self._buffer, [], 0
             with _storage_errors():
                 self._submit(batch)
 
-    def _submit(self, batch: bytearray) -> None:
+    def _hash_batch(self, batch: list[bytes]) -> None:
+        for chunk in batch:
+            self._hash.update(chunk)
+
+    def _submit(self, batch: list[bytes]) -> None:
         while len(self._in_flight) >= self.max_in_flight:
             self._collect()
         if self._hasher is None or self._storer is None:
@@ -117,9 +125,9 @@ class _PipelinedSink:
                 max_workers=self.max_in_flight, thread_name_prefix="upload-store"
             )
         self._batches += 1
-        hashed = self._hasher.submit(self._hash.update, batch)
+        hashed = self._hasher.submit(self._hash_batch, batch)
         stored = self._storer.submit(self._store, self._batches, batch)
-        self._in_flight.append((hashed, stored, len(batch)))
+        self._in_flight.append((hashed, stored, sum(map(len, batch))))
 
     def _collect(self, *, final: bool = False) -> None:
         hashed, stored, size = self._in_flight.popleft()
@@ -135,7 +143,7 @@ class _PipelinedSink:
             with _storage_errors():
                 if self._buffer or self._storer is None:
                     self._submit(self._buffer)
-                    self._buffer = bytearray()
+                    self._buffer, self._buffered = [], 0
                 while self._in_flight:
                     self._collect(final=len(self._in_flight) == 1)
                 self.sha256 = self._hash.hexdigest()
@@ -144,7 +152,7 @@ class _PipelinedSink:
             self._shutdown()
 
     def abort(self) -> None:
-        self._buffer = bytearray()
+        self._buffer, self._buffered = [], 0
         for hashed, stored, _ in self._in_flight:
             for future in (hashed, stored):
                 with contextlib.suppress(Exception):  # thrown away anyway; the discard below is what matters
@@ -164,7 +172,7 @@ class _PipelinedSink:
                 executor.shutdown(wait=True)
         self._hasher = self._storer = None
 
-    def _store(self, number: int, batch: bytearray) -> None:
+    def _store(self, number: int, batch: list[bytes]) -> None:
         raise NotImplementedError
 
     def _finish(self) -> None:
@@ -187,10 +195,15 @@ class LocalSink(_PipelinedSink):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 
-    def _store(self, number: int, batch: bytearray) -> None:
-        view = memoryview(batch)
-        while view:
-            view = view[os.write(self._fd, view) :]
+    def _store(self, number: int, batch: list[bytes]) -> None:
+        views = [memoryview(chunk) for chunk in batch]
+        while views:
+            written = os.writev(self._fd, views[:IOV_MAX])
+            # Drop what was written; a short write leaves part of one chunk.
+            while views and written >= len(views[0]):
+                written -= len(views.pop(0))
+            if written:
+                views[0] = views[0][written:]
 
     def _finish(self) -> None:
         os.close(self._fd)
@@ -228,14 +241,15 @@ class S3Sink(_PipelinedSink):
     def close(self) -> None:
         if self._storer is None:
             # Smaller than one part: a single PUT.
-            self._hash.update(self._buffer)
+            body = b"".join(self._buffer)
+            self._hash.update(body)
             with _storage_errors():
-                self._client.put_object(Bucket=self._bucket, Key=self.key, Body=bytes(self._buffer))
+                self._client.put_object(Bucket=self._bucket, Key=self.key, Body=body)
             self.sha256 = self._hash.hexdigest()
             return
         super().close()
 
-    def _submit(self, batch: bytearray) -> None:
+    def _submit(self, batch: list[bytes]) -> None:
         if self.upload_id is None:
             self.upload_id = self._client.create_multipart_upload(Bucket=self._bucket, Key=self.key)[
                 "UploadId"
@@ -244,9 +258,10 @@ class S3Sink(_PipelinedSink):
                 self._on_start(self.upload_id)
         super()._submit(batch)
 
-    def _store(self, number: int, batch: bytearray) -> None:
+    def _store(self, number: int, batch: list[bytes]) -> None:
+        body = b"".join(batch)  # botocore wants one buffer (it hashes and signs it)
         response = self._client.upload_part(
-            Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=batch
+            Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=body
         )
         self._parts[number] = response["ETag"]
 

@@ -215,7 +215,7 @@ def test_names_with_paths_are_neutralised_and_never_leave_the_user_folder(
     api: APIClient, upload_root: Any
 ) -> None:
     answers = put(api, [("../../escape.txt", b"a"), ("..\\..\\win.txt", b"b"), ("/etc/abs.txt", b"c")]).json()
-    # Django keeps only the last path component of a sent file name.
+    # Only the last path component of a sent file name is kept (names.name_from_client).
     assert answers == {
         "escape.txt": "/fm/download/kian/escape.txt",
         "win.txt": "/fm/download/kian/win.txt",
@@ -227,7 +227,7 @@ def test_names_with_paths_are_neutralised_and_never_leave_the_user_folder(
 def test_dot_names_and_control_characters_are_dropped_or_neutralised(
     api: APIClient, upload_root: Any
 ) -> None:
-    # Django's multipart parser drops a ".." file name and strips control
+    # The multipart parser drops a ".." file name and strips control
     # characters; name_check (tests/upload_center/test_names.py) refuses what is left.
     answers = put(api, [("..", b"dots"), ("tab\there.txt", b"tab"), ("good.txt", b"good")]).json()
     assert answers == {
