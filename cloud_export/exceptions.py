@@ -10,12 +10,17 @@ class ExportFailed(Exception):
     token that cannot be renewed): the job stops and the photos not yet done count
     as failed. ``retry`` is False when this photo cannot succeed by trying again
     (a 400 or 404), True for 429, 5xx, timeouts and dropped connections.
+    ``token_renewed`` means the access token died during a request that could not
+    be repeated (a streamed upload) and has been renewed: not the photo's fault.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False, retry: bool = True) -> None:
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry: bool = True, token_renewed: bool = False
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.retry = retry and not permanent
+        self.token_renewed = token_renewed
 
 
 class ExportLinkInvalid(Exception):

@@ -329,6 +329,10 @@ def _item_transfer(item: ExportItem, client: CloudClient, parent: str, session: 
 def _item_export(item: ExportItem, client: CloudClient, parent: str, stop: threading.Event) -> None:
     """Up to MAX_ATTEMPTS attempts at one photo; a permanent error is raised for the job to stop."""
     session = requests.Session()
+    # Uploads cut short by a token that died mid-request (and was renewed) are
+    # repeated without using up an attempt: with several photos in flight on
+    # short-lived tokens, one photo could otherwise lose every attempt that way.
+    renewals_left = MAX_ATTEMPTS
     try:
         while item.attempts < MAX_ATTEMPTS and not stop.is_set():
             item.attempts += 1
@@ -341,6 +345,10 @@ def _item_export(item: ExportItem, client: CloudClient, parent: str, stop: threa
                 item.save(update_fields=["last_error"])
                 if e.permanent:
                     raise
+                if e.token_renewed and renewals_left > 0:
+                    renewals_left -= 1
+                    item.attempts -= 1
+                    continue
                 if not e.retry or item.attempts >= MAX_ATTEMPTS:
                     break
                 logger.info("item %s attempt %s failed: %s", item.pk, item.attempts, e)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 
+from config.memory import malloc_tune
+
+malloc_tune()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402

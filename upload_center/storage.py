@@ -28,6 +28,9 @@ READ_CHUNK = 4 * 1024 * 1024
 IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
 logger = logging.getLogger(__name__)
 PartCallback = Callable[[int], None]
+# What sinks are given and keep: the parser's chunks (or views of them), or the
+# part an S3 sink copies them into.
+Chunk = bytes | bytearray | memoryview
 
 
 def is_s3() -> bool:
@@ -71,7 +74,7 @@ def storage_prepare() -> None:
 class Sink(Protocol):
     sha256: str
 
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: Chunk) -> None: ...
     def close(self) -> None: ...
     def abort(self) -> None: ...
 
@@ -94,29 +97,32 @@ class _PipelinedSink:
         self._part_size = part_size
         # Chunks are kept as received and handed over as a list: joining them
         # would copy every byte once more.
-        self._buffer: list[bytes] = []
+        self._buffer: list[Chunk] = []
         self._buffered = 0
         self._hash = hashlib.sha256()
         self._hasher: ThreadPoolExecutor | None = None
         self._storer: ThreadPoolExecutor | None = None
-        self._in_flight: deque[tuple[Future[None], Future[None], int]] = deque()
+        self._in_flight: deque[tuple[Future[None], Future[None], list[Chunk]]] = deque()
         self._batches = 0
         self._stored = 0
         self.sha256 = ""
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: Chunk) -> None:
         self._buffer.append(data)
         self._buffered += len(data)
+        self._flush_full()
+
+    def _flush_full(self) -> None:
         if self._buffered >= self.batch_size:
             batch, self._buffer, self._buffered = self._buffer, [], 0
             with _storage_errors():
                 self._submit(batch)
 
-    def _hash_batch(self, batch: list[bytes]) -> None:
+    def _hash_batch(self, batch: list[Chunk]) -> None:
         for chunk in batch:
             self._hash.update(chunk)
 
-    def _submit(self, batch: list[bytes]) -> None:
+    def _submit(self, batch: list[Chunk]) -> None:
         while len(self._in_flight) >= self.max_in_flight:
             self._collect()
         if self._hasher is None or self._storer is None:
@@ -127,14 +133,15 @@ class _PipelinedSink:
         self._batches += 1
         hashed = self._hasher.submit(self._hash_batch, batch)
         stored = self._storer.submit(self._store, self._batches, batch)
-        self._in_flight.append((hashed, stored, sum(map(len, batch))))
+        self._in_flight.append((hashed, stored, batch))
 
     def _collect(self, *, final: bool = False) -> None:
-        hashed, stored, size = self._in_flight.popleft()
+        hashed, stored, batch = self._in_flight.popleft()
         hashed.result()
         stored.result()
+        self._done_with(batch)
         before = self._stored
-        self._stored += size
+        self._stored += sum(map(len, batch))
         if self._on_part and not final and self._stored // self._part_size > before // self._part_size:
             self._on_part(self._stored)
 
@@ -172,8 +179,11 @@ class _PipelinedSink:
                 executor.shutdown(wait=True)
         self._hasher = self._storer = None
 
-    def _store(self, number: int, batch: list[bytes]) -> None:
+    def _store(self, number: int, batch: list[Chunk]) -> None:
         raise NotImplementedError
+
+    def _done_with(self, batch: list[Chunk]) -> None:
+        """Called once a batch is hashed and stored."""
 
     def _finish(self) -> None:
         raise NotImplementedError
@@ -195,7 +205,7 @@ class LocalSink(_PipelinedSink):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 
-    def _store(self, number: int, batch: list[bytes]) -> None:
+    def _store(self, number: int, batch: list[Chunk]) -> None:
         views = [memoryview(chunk) for chunk in batch]
         while views:
             written = os.writev(self._fd, views[:IOV_MAX])
@@ -235,38 +245,75 @@ class S3Sink(_PipelinedSink):
         self._client = s3_client()
         self._bucket = s3_bucket()
         self._on_start = on_start
-        self._parts: dict[int, str] = {}
+        self._parts: dict[int, dict[str, Any]] = {}
+        self._spare: list[bytearray] = []
         self.upload_id: str | None = None
+
+    def write(self, data: Chunk) -> None:
+        # botocore sends (and hashes) one buffer per part: each chunk is copied
+        # into it as it comes and freed at once, not held beside a joined copy.
+        # The buffers of sent parts are filled again, so an upload's memory is
+        # mapped once (config.memory gives it back when the upload ends).
+        if not self._buffer:
+            self._buffer.append(self._spare.pop() if self._spare else bytearray())
+        part = self._buffer[0]
+        assert isinstance(part, bytearray)
+        end = self._buffered + len(data)
+        part[self._buffered : end] = data  # in place while the reused buffer is long enough
+        self._buffered = end
+        if self._buffered >= self.batch_size:
+            del part[end:]  # what a longer earlier part left; shrinking keeps the allocation
+        self._flush_full()
+
+    def _done_with(self, batch: list[Chunk]) -> None:
+        (part,) = batch
+        assert isinstance(part, bytearray)
+        self._spare.append(part)
 
     def close(self) -> None:
         if self._storer is None:
             # Smaller than one part: a single PUT.
-            body = b"".join(self._buffer)
+            body = bytes(self._buffer[0]) if self._buffer else b""
             self._hash.update(body)
             with _storage_errors():
                 self._client.put_object(Bucket=self._bucket, Key=self.key, Body=body)
             self.sha256 = self._hash.hexdigest()
             return
+        if self._buffer:
+            part = self._buffer[0]
+            assert isinstance(part, bytearray)
+            del part[self._buffered :]  # the last part may sit in a longer, reused buffer
         super().close()
 
-    def _submit(self, batch: list[bytes]) -> None:
+    def _submit(self, batch: list[Chunk]) -> None:
         if self.upload_id is None:
-            self.upload_id = self._client.create_multipart_upload(Bucket=self._bucket, Key=self.key)[
-                "UploadId"
-            ]
+            # CRC32 per part, as boto3's transfer manager sends: S3 checks each
+            # part on arrival and again when the upload completes.
+            self.upload_id = self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self.key, ChecksumAlgorithm="CRC32"
+            )["UploadId"]
             if self._on_start:
                 self._on_start(self.upload_id)
         super()._submit(batch)
 
-    def _store(self, number: int, batch: list[bytes]) -> None:
-        body = b"".join(batch)  # botocore wants one buffer (it hashes and signs it)
+    def _store(self, number: int, batch: list[Chunk]) -> None:
+        (body,) = batch
         response = self._client.upload_part(
-            Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, PartNumber=number, Body=body
+            Bucket=self._bucket,
+            Key=self.key,
+            UploadId=self.upload_id,
+            PartNumber=number,
+            Body=body,
+            ChecksumAlgorithm="CRC32",
         )
-        self._parts[number] = response["ETag"]
+        self._parts[number] = {
+            "PartNumber": number,
+            "ETag": response["ETag"],
+            "ChecksumCRC32": response["ChecksumCRC32"],
+        }
 
     def _finish(self) -> None:
-        parts = [{"PartNumber": number, "ETag": self._parts[number]} for number in sorted(self._parts)]
+        parts = [self._parts[number] for number in sorted(self._parts)]
         self._client.complete_multipart_upload(
             Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": parts}
         )

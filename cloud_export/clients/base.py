@@ -177,7 +177,9 @@ class CloudClient(ABC):
                 token = self.tokens.renew(token)
                 if replayable:
                     continue
-                raise ExportFailed(f"{method} {url}: the access token expired during the request")
+                raise ExportFailed(
+                    f"{method} {url}: the access token expired during the request", token_renewed=True
+                )
             return response
         raise AssertionError("unreachable")
 

@@ -38,6 +38,26 @@ def test_an_expiring_access_token_is_renewed_mid_export(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_token_that_dies_during_every_upload_costs_the_photos_no_attempts(
+    export_settings: Any, fake_gallery: FakeGallery, fake_google: FakeGoogle
+) -> None:
+    # One call per token, one photo at a time: every upload after the first meets a dead
+    # token, which cannot be renewed and repeated within a streamed request. Counted as
+    # failed attempts, a retry's look for a lost answer would use each fresh token up
+    # before the upload, and every photo after the first would fail.
+    export_settings.EXPORT_PARALLEL_TRANSFERS = 1
+    photos = fake_gallery.add_photos(PHOTOS)
+    fake_google.oauth.access_token_uses = 1
+    job = make_job(cloud=fake_google, cloud_type="google_drive", archive_url=fake_gallery.archive_url())
+
+    export_job_run(job_id=job.pk)
+
+    assert fake_google.tree() == {f"Wedding/{name}": data for name, data in photos.items()}
+    assert list(job.items.values_list("attempts", flat=True)) == [1] * len(photos)
+    assert [call["failed_photos"] for call in fake_gallery.done_calls] == [0]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_token_that_cannot_be_renewed_stops_the_job_and_fails_the_rest(
     export_settings: Any, fake_gallery: FakeGallery, fake_google: FakeGoogle
 ) -> None:
