@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Mapping
 
@@ -17,6 +18,8 @@ FIELDS = "id,size,md5Checksum"
 MULTIPART_LIMIT = 5 * 1024 * 1024
 # Resumable chunks must be multiples of 256 KiB; 8 MiB keeps requests few and memory small.
 RESUMABLE_CHUNK = 32 * 256 * 1024
+# A broken chunk is resumed this many times (after EXPORT_RETRY_BASE_SECONDS, then twice that ...).
+RESUMABLE_RETRIES = 4
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 PERMANENT_REASONS = {"storageQuotaExceeded", "insufficientFilePermissions", "dailyLimitExceeded"}
 
@@ -31,6 +34,12 @@ def _reasons(response: requests.Response) -> set[str]:
         return {error.get("reason", "") for error in errors}
     except (ValueError, AttributeError):
         return set()
+
+
+def _held(response: requests.Response) -> int:
+    """The bytes an upload session holds, from a 308's ``Range: bytes=0-N`` (none: nothing yet)."""
+    held = response.headers.get("Range", "")
+    return int(held.rpartition("-")[2]) + 1 if held else 0
 
 
 def _remote(data: dict[str, object]) -> RemoteFile:
@@ -132,22 +141,64 @@ class GoogleDriveClient(CloudClient):
             json=metadata,
         )
         session_url = self._ok(response, f"start upload {metadata['name']!r}").headers["Location"]
+        what = f"upload {metadata['name']!r}"
         offset = 0
         for piece in source.pieces(RESUMABLE_CHUNK):
-            end = offset + len(piece) - 1
-            response = self._call(
-                "PUT",
-                session_url,
-                headers={"Content-Range": f"bytes {offset}-{end}/{source.size}"},
-                data=piece,
-            )
-            offset = end + 1
-            if response.status_code == 308:
-                continue
-            if offset == source.size and response.ok:
-                return _remote(response.json())
-            self._ok(response, f"upload {metadata['name']!r} at {offset}")
-            raise ExportFailed(
-                f"upload {metadata['name']!r}: unexpected HTTP {response.status_code} at {offset}"
-            )
+            done = self._chunk_send(session_url, piece, offset, source.size, what)
+            if done is not None:
+                return done
+            offset += len(piece)
         raise ExportFailed(f"upload {metadata['name']!r}: the session ended without a file")
+
+    def _chunk_send(
+        self, session_url: str, piece: bytes, start: int, size: int, what: str
+    ) -> RemoteFile | None:
+        """Send the piece that begins at ``start``; the file once the session has it all, else None.
+
+        A chunk that breaks off (dropped connection, timeout, 5xx) is resumed, as
+        Google documents: ask the session how much it holds and send the rest of
+        the piece, up to RESUMABLE_RETRIES times, instead of starting the photo
+        over. A session that lost bytes before this piece fails the attempt.
+        """
+        offset, end = start, start + len(piece)
+        for retry in range(RESUMABLE_RETRIES + 1):
+            if retry:
+                time.sleep(settings.EXPORT_RETRY_BASE_SECONDS * 2 ** (retry - 1))
+                received = self._session_received(session_url, size, what)
+                if isinstance(received, RemoteFile):
+                    return received
+                if not start <= received <= end:
+                    raise ExportFailed(f"{what}: the session holds {received} bytes, not {start} to {end}")
+                if received == end:
+                    return None  # the piece arrived; only the answer was lost
+                offset = received
+            try:
+                response = self._call(
+                    "PUT",
+                    session_url,
+                    headers={"Content-Range": f"bytes {offset}-{end - 1}/{size}"},
+                    data=piece[offset - start :],
+                )
+            except ExportFailed:
+                continue  # broke off: ask what arrived
+            if response.status_code == 308 and end < size and _held(response) == end:
+                return None
+            if response.status_code == 308:
+                continue  # the session kept fewer bytes than were sent: ask, and send the rest
+            if response.ok and end == size:
+                return _remote(response.json())
+            if not self._is_retryable(response):
+                self._ok(response, f"{what} at {offset}")
+                raise ExportFailed(f"{what}: unexpected HTTP {response.status_code} at {offset}")
+        raise ExportFailed(f"{what}: the chunk at {start} failed {RESUMABLE_RETRIES + 1} times")
+
+    def _session_received(self, session_url: str, size: int, what: str) -> int | RemoteFile:
+        """How many bytes the upload session holds (or the file, when it has them all)."""
+        response = self._call("PUT", session_url, headers={"Content-Range": f"bytes */{size}"})
+        if response.status_code == 308:
+            return _held(response)
+        if response.ok:
+            return _remote(response.json())
+        # 404 or 410: the session is gone; the photo's next attempt starts a new one.
+        self._ok(response, f"{what}: session status")
+        raise ExportFailed(f"{what}: session status HTTP {response.status_code}")

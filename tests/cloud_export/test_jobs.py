@@ -133,6 +133,27 @@ def test_a_large_photo_goes_to_google_in_resumable_chunks_of_256_kib_multiples(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fault", ["drop", 503])
+def test_a_broken_resumable_chunk_is_resumed_where_the_session_stopped(
+    fault: str | int, export_settings: Any, fake_gallery: FakeGallery, fake_google: FakeGoogle
+) -> None:
+    size = 20 * 1024 * 1024 + 999
+    photos = fake_gallery.add_photos(["big/panorama.jpg"], size=size)
+    # The second chunk's request breaks off (or is refused) once; the first chunk is in the session.
+    fake_google.server.fail("PUT", r"^/upload/drive/v3/files$", fault, skip=1)
+    job = make_job(cloud=fake_google, cloud_type="google_drive", archive_url=fake_gallery.archive_url())
+
+    export_job_run(job_id=job.pk)
+
+    assert fake_google.tree() == {f"Wedding/{name}": data for name, data in photos.items()}
+    assert fake_google.status_queries == 1
+    # One session, each byte stored once: the photo was resumed, not started over.
+    assert fake_google.server.requests_to("POST", "/upload/drive/v3/files") == 1
+    assert sum(fake_google.resumable_chunks) == size
+    assert list(job.items.values_list("attempts", flat=True)) == [1]
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("cloud_type", ["google_drive", "yadisk"])
 def test_a_resumed_job_uploads_no_photo_twice_and_makes_no_folder_twice(
     cloud_type: str,

@@ -45,6 +45,7 @@ class FakeGoogle:
         self.folders_made: Counter[tuple[str, str]] = Counter()
         self.sessions: dict[str, dict[str, Any]] = {}
         self.resumable_chunks: list[int] = []
+        self.status_queries = 0
         r = self.server.route
         r("GET", r"/drive/v3/files", self._list)
         r("POST", r"/drive/v3/files", self._create)
@@ -179,6 +180,13 @@ class FakeGoogle:
         session = self.sessions.get(request.query.get("upload_id", ""))
         if session is None:
             return Response.json({"error": {"code": 404, "message": "no such session"}}, 404)
+        if status := re.fullmatch(r"bytes \*/(\d+)", request.headers["content-range"]):
+            # A status query: how much of the upload the session holds.
+            self.status_queries += 1
+            held = len(session["data"])
+            if held == int(status.group(1)) and "file" in session:
+                return Response.json(session["file"])
+            return Response(308, b"", {"Range": f"bytes=0-{held - 1}"} if held else {})
         start, end, total = map(
             int, re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", request.headers["content-range"]).groups()
         )
@@ -190,4 +198,7 @@ class FakeGoogle:
         session["data"] += request.body
         if end + 1 < total:
             return Response(308, b"", {"Range": f"bytes=0-{end}"})
-        return self._store(session["meta"], bytes(session["data"]))
+        response = self._store(session["meta"], bytes(session["data"]))
+        if response.status == 200:
+            session["file"] = json.loads(response.body)
+        return response
