@@ -47,7 +47,7 @@ class StreamingMultiPartParser(BaseParser):
         encoding = parser_context.get("encoding") or settings.DEFAULT_CHARSET
         try:
             form = _Form(request.upload_handlers, encoding)
-            return form.parse(stream, media_type or "", int(request.META.get("CONTENT_LENGTH") or 0))
+            return form.parse(stream, request.META, media_type or "")
         except (MultiPartParserError, MultipartParseError) as e:
             raise ParseError(f"Multipart form parse error - {e}") from e
 
@@ -69,14 +69,15 @@ class _Form:
         self._counters: list[int] = []
         self._stopped = False
 
-    def parse(self, stream: Any, content_type: str, content_length: int) -> DataAndFiles:
+    def parse(self, stream: Any, meta: dict[str, Any], content_type: str) -> DataAndFiles:
         _, params = parse_header_parameters(content_type)
+        content_length = int(meta.get("CONTENT_LENGTH") or 0)
         boundary = params.get("boundary", "")
         if not boundary or not boundary.isascii():
             raise MultiPartParserError(f"Invalid boundary in multipart: {boundary or None}")
         for handler in self.handlers:
             # django-stubs types boundary as str; Django's parser passes bytes.
-            result = handler.handle_raw_input(stream, {}, content_length, boundary.encode(), self.encoding)  # type: ignore[arg-type]
+            result = handler.handle_raw_input(stream, meta, content_length, boundary.encode(), self.encoding)  # type: ignore[arg-type]
             if result is not None:
                 return DataAndFiles(*result)
         parser = MultipartParser(boundary.encode(), callbacks=self._callbacks())  # type: ignore[arg-type]
