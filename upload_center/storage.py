@@ -273,7 +273,7 @@ class S3Sink(_PipelinedSink):
     def close(self) -> None:
         if self._storer is None:
             # Smaller than one part: a single PUT.
-            body = bytes(self._buffer[0]) if self._buffer else b""
+            body = self._buffer[0] if self._buffer else b""  # the one fresh part buffer, sent as it is
             self._hash.update(body)
             with _storage_errors():
                 self._client.put_object(Bucket=self._bucket, Key=self.key, Body=body)
