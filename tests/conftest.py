@@ -19,7 +19,7 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dev import server_command  # noqa: E402
+from dev import PYTHON, server_command  # noqa: E402
 
 SERVICE_MARKERS = {"postgres", "redis", "rabbitmq", "s3", "browser"}
 
@@ -126,13 +126,18 @@ class ServerProcess:
         return requests.post(self.url + path, timeout=30, **kwargs)
 
 
-@pytest.fixture
-def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., ServerProcess]]:
-    """Start the README's server command (uvicorn, config.asgi) as a real process.
+def wsgi_server_command(host: str, port: str) -> list[str]:
+    """The README's HTTP-only way of serving: gunicorn's sync workers over config.wsgi."""
+    return [
+        str(PYTHON), "-m", "gunicorn", "config.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", "1", "--timeout", "120",
+    ]  # fmt: skip
 
-    It uses the test database, so tests that call it need ``transactional_db``
-    for the server to see their rows.
-    """
+
+def _servers(
+    tmp_path: Path, upload_root: Path, command: Callable[[str, str], list[str]]
+) -> Iterator[Callable[..., ServerProcess]]:
+    """Starts ``command(host, port)`` with the test database and storage; stops what it started."""
     started: list[ServerProcess] = []
 
     def start(**env_overrides: str) -> ServerProcess:
@@ -146,7 +151,7 @@ def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., Se
         log = tmp_path / f"server-{port}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                server_command("127.0.0.1", str(port)),
+                command("127.0.0.1", str(port)),
                 cwd=ROOT,
                 env=env,
                 stdout=out,
@@ -161,7 +166,8 @@ def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., Se
             try:
                 if requests.get(server.url + "/healthz", timeout=1).status_code == 200:
                     return server
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # gunicorn's socket accepts before its worker has loaded Django.
                 time.sleep(0.1)
         pytest.fail(f"server did not answer /healthz within 30 s:\n{log.read_text()}")
 
@@ -172,3 +178,19 @@ def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., Se
             server.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.process.kill()
+
+
+@pytest.fixture
+def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """Start the README's server command (uvicorn, config.asgi) as a real process.
+
+    It uses the test database, so tests that call it need ``transactional_db``
+    for the server to see their rows.
+    """
+    yield from _servers(tmp_path, upload_root, server_command)
+
+
+@pytest.fixture
+def start_wsgi_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., ServerProcess]]:
+    """Start gunicorn over config.wsgi (HTTP only) as a real process, like ``start_server``."""
+    yield from _servers(tmp_path, upload_root, wsgi_server_command)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import mimetypes
 import re
+import threading
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date, parse_etags
@@ -37,18 +38,41 @@ def _range(header: str, size: int) -> tuple[int, int] | None:
     return start, end - start + 1
 
 
-async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
-    # Under ASGI a sync iterator would be read whole into memory by Django;
-    # each chunk is read in a worker thread instead.
-    read = sync_to_async(lambda: next(chunks, None), thread_sensitive=False)
-    try:
-        while (chunk := await read()) is not None:
+class StorageFileResponse(FileResponse):
+    """A FileResponse over storage chunks that streams under every server.
+
+    WSGI servers and Django's / DRF's test clients iterate it synchronously, one
+    chunk at a time. Under ASGI, Django would read a sync iterator whole into a
+    list before sending; here each chunk is read in a worker thread instead, so
+    memory stays at a chunk or two whatever the file's size.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A client gone mid-read cancels the sending while a chunk is still read
+        # in its thread, and Django closes the response at once; closing the
+        # storage reader then would fail ("generator already executing") and
+        # leave the stored file open. close() waits for that read instead.
+        self._reading = threading.Lock()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        if self.is_async:  # content replaced by an async iterator (a middleware)
+            async for part in super().__aiter__():
+                yield part
+            return
+        chunks = self.streaming_content
+        assert isinstance(chunks, Iterator)  # is_async is False
+        read = sync_to_async(self._read, thread_sensitive=False)
+        while (chunk := await read(chunks)) is not None:
             yield chunk
-    finally:
-        # A client gone mid-read cancels this while next() still runs in its
-        # thread; the generator then closes itself once that read ends.
-        with contextlib.suppress(ValueError):
-            await sync_to_async(chunks.close, thread_sensitive=False)()  # type: ignore[attr-defined]
+
+    def _read(self, chunks: Iterator[bytes]) -> bytes | None:
+        with self._reading:
+            return next(chunks, None)
+
+    def close(self) -> None:
+        with self._reading:
+            super().close()
 
 
 def file_response(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
@@ -87,8 +111,8 @@ def file_response(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
             headers["Content-Range"] = f"bytes {start}-{start + length - 1}/{row.size}"
 
     content_type = mimetypes.guess_type(row.name)[0] or "application/octet-stream"
-    response = StreamingHttpResponse(
-        _async_chunks(storage_read(row.storage_key, start, length)),
+    response = StorageFileResponse(
+        storage_read(row.storage_key, start, length),
         status=status,
         content_type=content_type,
         headers=headers,
