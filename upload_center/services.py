@@ -36,8 +36,13 @@ class Upload:
         self.size += len(data)
 
 
+# Only these change what a URL path means (an escape, the query, the fragment);
+# every other character stays readable, as CONTRACT section 2 asks.
+LINK_ESCAPES = str.maketrans({"%": "%25", "?": "%3F", "#": "%23"})
+
+
 def download_path(row: StoredFile) -> str:
-    return f"/fm/download/{row.owner.username}/{row.name}"
+    return f"/fm/download/{row.owner.username}/{row.name.translate(LINK_ESCAPES)}"
 
 
 def file_begin(*, owner: User, name: str, on_part: PartCallback | None = None) -> Upload:
