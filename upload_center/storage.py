@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -28,6 +28,7 @@ READ_CHUNK = 4 * 1024 * 1024
 IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
 logger = logging.getLogger(__name__)
 PartCallback = Callable[[int], None]
+T = TypeVar("T")
 # What sinks are given and keep: the parser's chunks (or views of them), or the
 # part an S3 sink copies them into.
 Chunk = bytes | bytearray | memoryview
@@ -68,7 +69,33 @@ def storage_prepare() -> None:
     except client.exceptions.ClientError as e:
         if e.response["Error"]["Code"] not in {"404", "NoSuchBucket"}:
             raise
-        client.create_bucket(Bucket=s3_bucket())
+        _bucket_create(client)
+
+
+def _bucket_create(client: Any) -> None:
+    region = client.meta.region_name
+    # us-east-1 is S3's default and refuses to be named as a location.
+    where = (
+        {} if region in {None, "us-east-1"} else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    )
+    try:
+        client.create_bucket(Bucket=s3_bucket(), **where)
+    except client.exceptions.ClientError as e:
+        # Another process created it first.
+        if e.response["Error"]["Code"] != "BucketAlreadyOwnedByYou":
+            raise
+
+
+def _bucket_ensured(write: Callable[[], T]) -> T:
+    """Run an S3 write; where the bucket is missing (a fresh S3), create it and write again."""
+    try:
+        return write()
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "NoSuchBucket":
+            raise
+    logger.warning("bucket %s is missing: creating it", s3_bucket())
+    storage_prepare()
+    return write()
 
 
 class Sink(Protocol):
@@ -276,7 +303,7 @@ class S3Sink(_PipelinedSink):
             body = self._buffer[0] if self._buffer else b""  # the one fresh part buffer, sent as it is
             self._hash.update(body)
             with _storage_errors():
-                self._client.put_object(Bucket=self._bucket, Key=self.key, Body=body)
+                _bucket_ensured(lambda: self._client.put_object(Bucket=self._bucket, Key=self.key, Body=body))
             self.sha256 = self._hash.hexdigest()
             return
         if self._buffer:
@@ -289,8 +316,10 @@ class S3Sink(_PipelinedSink):
         if self.upload_id is None:
             # CRC32 per part, as boto3's transfer manager sends: S3 checks each
             # part on arrival and again when the upload completes.
-            self.upload_id = self._client.create_multipart_upload(
-                Bucket=self._bucket, Key=self.key, ChecksumAlgorithm="CRC32"
+            self.upload_id = _bucket_ensured(
+                lambda: self._client.create_multipart_upload(
+                    Bucket=self._bucket, Key=self.key, ChecksumAlgorithm="CRC32"
+                )
             )["UploadId"]
             if self._on_start:
                 self._on_start(self.upload_id)
