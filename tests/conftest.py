@@ -131,6 +131,8 @@ def wsgi_server_command(host: str, port: str) -> list[str]:
     return [
         str(PYTHON), "-m", "gunicorn", "config.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", "1", "--timeout", "120",
+        # Its control socket has one default path; servers started side by side would share it.
+        "--no-control-socket",
     ]  # fmt: skip
 
 
