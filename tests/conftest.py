@@ -161,7 +161,9 @@ def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., Se
             try:
                 if requests.get(server.url + "/healthz", timeout=1).status_code == 200:
                     return server
-            except requests.ConnectionError:
+            # A loaded machine (several suites on two cores) may take longer than
+            # the probe's second to answer while the server starts: ask again.
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.1)
         pytest.fail(f"server did not answer /healthz within 30 s:\n{log.read_text()}")
 
