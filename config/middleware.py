@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.signals import request_finished
@@ -10,10 +11,69 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from config.logging import request_id
 
+# Bytes per read when a whole body without a length is asked for at once.
+_READ_SIZE = 256 * 1024
+
+
+def body_without_length(meta: Mapping[str, Any]) -> bool:
+    """Whether a request's body is framed by chunked transfer coding: it has no
+    Content-Length and ends where the server's dechunked stream ends."""
+    transfer_encoding = str(meta.get("HTTP_TRANSFER_ENCODING", "")).lower()
+    return not meta.get("CONTENT_LENGTH") and "chunked" in transfer_encoding
+
+
+class RequestTooLarge(Exception):
+    """A body without a length read past UPLOAD_MAX_REQUEST_BYTES."""
+
+
+class _Body(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+    def readline(self, size: int = ..., /) -> bytes: ...
+    def close(self) -> None: ...
+
+
+class CappedBody:
+    """A request body without a length, refused once more than ``cap`` bytes
+    have been read: the cap that the Content-Length check gives other bodies."""
+
+    def __init__(self, stream: _Body, cap: int) -> None:
+        self._stream = stream
+        self._cap = cap
+        self._read = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(_READ_SIZE), b""))
+        return self._count(self._stream.read(size))
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._count(self._stream.readline(-1 if size is None else size))
+
+    def _count(self, data: bytes) -> bytes:
+        self._read += len(data)
+        if self._read > self._cap:
+            raise RequestTooLarge(f"read {self._read} bytes of a body without a length")
+        return data
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _too_large() -> JsonResponse:
+    limit_mb = settings.UPLOAD_MAX_REQUEST_BYTES / 1048576
+    response = JsonResponse(
+        {"detail": f"Request body too large: the limit is {limit_mb:.3f} Megabytes."}, status=413
+    )
+    # The unread body would otherwise be parsed as the next request.
+    response["Connection"] = "close"
+    return response
+
 
 class RequestSizeLimitMiddleware:
     """Answers 413 from the Content-Length header alone, before any byte of an
-    oversized body is read (the body is streamed, so nothing is spooled yet)."""
+    oversized body is read (the body is streamed, so nothing is spooled yet).
+    A chunked body has no length to judge: it is counted as it is read, and
+    answered the same way once it passes the limit."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -24,14 +84,16 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             return JsonResponse({"detail": "Invalid Content-Length header."}, status=400)
         if length > settings.UPLOAD_MAX_REQUEST_BYTES:
-            limit_mb = settings.UPLOAD_MAX_REQUEST_BYTES / 1048576
-            response = JsonResponse(
-                {"detail": f"Request body too large: the limit is {limit_mb:.3f} Megabytes."}, status=413
-            )
-            # The unread body would otherwise be parsed as the next request.
-            response["Connection"] = "close"
-            return response
+            return _too_large()
+        if body_without_length(request.META):
+            # Django's handlers keep the body in _stream and read it only through there.
+            request._stream = CappedBody(request._stream, settings.UPLOAD_MAX_REQUEST_BYTES)  # type: ignore[assignment]
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # Raised inside the view's parsing; the upload handlers have dropped
+        # what they stored by the time it gets here.
+        return _too_large() if isinstance(exception, RequestTooLarge) else None
 
 
 class RequestIdMiddleware:

@@ -24,7 +24,7 @@ from drive.errors import BadRequest, NotFound, WrongCredentials
 from upload_center import selectors
 from upload_center import services as upload_services
 from upload_center.errors import FileNotFound
-from upload_center.multipart import StreamingMultiPartParser
+from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
 
 
 class DriveSessionAuthentication(SessionAuthentication):
@@ -166,7 +166,7 @@ class FilesDeleteApi(DriveApi):
         return envelope.ok({})
 
 
-class FilesUploadApi(DriveApi):
+class FilesUploadApi(DriveApi, ChunkedBodyApi):
     parser_classes = [StreamingMultiPartParser]
 
     @extend_schema(

@@ -10,6 +10,7 @@ from django.http import Http404
 from rest_framework.exceptions import APIException, AuthenticationFailed, NotAuthenticated
 from rest_framework.response import Response
 
+from config.middleware import RequestTooLarge
 from drive.errors import DriveError
 from upload_center.errors import StorageUnavailable
 
@@ -60,5 +61,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return failure(500, str(exc))
     if isinstance(exc, RequestAborted):
         return None  # the client is gone; Django ends the request quietly
+    if isinstance(exc, RequestTooLarge):
+        return None  # answered by RequestSizeLimitMiddleware, as a body over the cap with a length is
     logger.exception("drive request failed", exc_info=exc)
     return failure(500, "Internal server error.")

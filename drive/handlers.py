@@ -50,3 +50,10 @@ class DriveUploadHandler(StoringUploadHandler):
             content_type=content_type,
         )
         super().new_file(field_name, file_name, *args, **kwargs)
+
+    def file_complete(self, file_size: int) -> None:
+        # Known exactly now, before the sink reports its last part: the last
+        # progress event carries the file's size as its total, whatever framing
+        # (or a chunked body without a length) made the estimate miss.
+        self.expected_size = file_size
+        return super().file_complete(file_size)

@@ -168,8 +168,9 @@ def _servers(
             try:
                 if requests.get(server.url + "/healthz", timeout=1).status_code == 200:
                     return server
+            # gunicorn's socket accepts before its worker has loaded Django, and a
+            # loaded machine may take longer than the probe's second: ask again.
             except (requests.ConnectionError, requests.Timeout):
-                # gunicorn's socket accepts before its worker has loaded Django.
                 time.sleep(0.1)
         pytest.fail(f"server did not answer /healthz within 30 s:\n{log.read_text()}")
 

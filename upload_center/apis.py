@@ -26,7 +26,7 @@ from upload_center import selectors, services
 from upload_center.downloads import file_response
 from upload_center.errors import FileNotFound, StorageUnavailable
 from upload_center.handlers import StoringUploadHandler, uploads_receive
-from upload_center.multipart import StreamingMultiPartParser
+from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
 
 FILE_FIELD = "file_field"
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class LoginApi(ObtainAuthToken):
     parser_classes = [FormParser, MultiPartParser, JSONParser]
 
 
-class UploadApi(APIView):
+class UploadApi(ChunkedBodyApi):
     parser_classes = [StreamingMultiPartParser]
 
     @extend_schema(

@@ -31,7 +31,10 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, MultipartState
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser, DataAndFiles
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
+from config.middleware import body_without_length
 from upload_center.names import name_from_client
 
 # Bytes asked of the body per read: uvloop's socket read size, so chunks
@@ -50,6 +53,37 @@ class StreamingMultiPartParser(BaseParser):
             return form.parse(stream, request.META, media_type or "")
         except (MultiPartParserError, MultipartParseError) as e:
             raise ParseError(f"Multipart form parse error - {e}") from e
+
+
+class ChunkedBodyRequest(Request):
+    """DRF's request, which also reads a body sent without a length.
+
+    DRF takes a missing Content-Length for an empty body and never calls the
+    parser; a chunked body (curl -H "Transfer-Encoding: chunked", proxies that
+    rechunk) ends where the server's dechunked stream ends instead.
+    RequestSizeLimitMiddleware caps what is read of it.
+    """
+
+    def _load_stream(self) -> None:
+        super()._load_stream()  # type: ignore[misc]
+        django_request = self._request
+        unread = not django_request._read_started  # type: ignore[attr-defined]
+        if self._stream is None and unread and body_without_length(django_request.META):
+            self._stream = django_request
+
+
+class ChunkedBodyApi(APIView):
+    """A view whose body may come chunked (see ChunkedBodyRequest)."""
+
+    def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
+        # As APIView.initialize_request, with the request class that reads chunked bodies.
+        return ChunkedBodyRequest(
+            request,
+            parsers=self.get_parsers(),
+            authenticators=self.get_authenticators(),
+            negotiator=self.get_content_negotiator(),
+            parser_context=self.get_parser_context(request),
+        )
 
 
 class _Form:

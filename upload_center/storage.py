@@ -112,8 +112,9 @@ class _PipelinedSink:
     A batch is hashed in one thread (in order) while it is stored by another
     (several at once where order does not matter, as with S3 parts); both
     release the GIL. At most ``max_in_flight`` batches plus the one filling are
-    in memory. After each stored part of ``part_size`` bytes, except the last,
-    ``on_part(bytes stored)`` runs in the request thread, in order.
+    in memory. After each stored part of ``part_size`` bytes, the last (shorter)
+    one included, ``on_part(bytes stored)`` runs in the request thread, in
+    order; its last call carries the stream's whole size.
     """
 
     batch_size: int
@@ -169,7 +170,10 @@ class _PipelinedSink:
         self._done_with(batch)
         before = self._stored
         self._stored += sum(map(len, batch))
-        if self._on_part and not final and self._stored // self._part_size > before // self._part_size:
+        crossed = self._stored // self._part_size > before // self._part_size
+        # The last batch ends the last part, whatever its length; an empty
+        # stream has no part to report.
+        if self._on_part and (crossed or (final and self._stored)):
             self._on_part(self._stored)
 
     def close(self) -> None:
@@ -305,6 +309,9 @@ class S3Sink(_PipelinedSink):
             with _storage_errors():
                 _bucket_ensured(lambda: self._client.put_object(Bucket=self._bucket, Key=self.key, Body=body))
             self.sha256 = self._hash.hexdigest()
+            self._stored = len(body)
+            if self._on_part and self._stored:
+                self._on_part(self._stored)  # the one part, as the multipart path reports its last
             return
         if self._buffer:
             part = self._buffer[0]
@@ -360,7 +367,7 @@ def storage_sink(
     on_part: PartCallback | None = None,
     on_start: Callable[[str], None] | None = None,
 ) -> Sink:
-    """Open a writer for ``key``; ``on_part(bytes_stored)`` runs after each stored part."""
+    """Open a writer for ``key``; ``on_part(bytes_stored)`` runs after each stored part, the last included."""
     part_size = settings.UPLOAD_PART_SIZE
     with _storage_errors():
         if is_s3():

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from websockets.sync.client import ClientConnection, connect
 
 BOUNDARY = "drive-test-boundary-7MA4YWxkTrZu0gW"
 
@@ -19,6 +22,27 @@ def session_cookie(url: str, username: str, password: str) -> str:
     )
     assert response.status_code == 200, response.text
     return response.cookies["sessionid"]
+
+
+@contextlib.contextmanager
+def open_socket(url: str, cookie: str) -> Iterator[ClientConnection]:
+    """The drive's WebSocket of a running server, past its INITIAL frame."""
+    with connect(
+        url.replace("http://", "ws://") + "/core.ws_connect",
+        origin=url,
+        additional_headers={"Cookie": f"sessionid={cookie}"},
+        open_timeout=10,
+    ) as ws:
+        assert json.loads(ws.recv(timeout=10))["kind"] == "INITIAL"
+        yield ws
+
+
+def frames_until_finish(ws: ClientConnection) -> list[dict[str, Any]]:
+    """The frames up to and including the next UPLOAD_FINISH."""
+    frames: list[dict[str, Any]] = []
+    while not frames or frames[-1]["kind"] != "UPLOAD_FINISH":
+        frames.append(json.loads(ws.recv(timeout=30)))
+    return frames
 
 
 class UploadStream:

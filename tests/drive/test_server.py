@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import socket
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from websockets.sync.client import ClientConnection, connect
 
-from tests.drive.clients import UploadStream, session_cookie
+from tests.drive.clients import UploadStream, frames_until_finish, open_socket, session_cookie
 from tests.drive.conftest import MiB
 from upload_center.models import StoredFile
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@contextlib.contextmanager
-def open_socket(url: str, cookie: str) -> Iterator[ClientConnection]:
-    with connect(
-        url.replace("http://", "ws://") + "/core.ws_connect",
-        origin=url,
-        additional_headers={"Cookie": f"sessionid={cookie}"},
-        open_timeout=10,
-    ) as ws:
-        assert json.loads(ws.recv(timeout=10))["kind"] == "INITIAL"
-        yield ws
-
-
-def frames_until_finish(ws: ClientConnection) -> list[dict[str, Any]]:
-    frames = []
-    while not frames or frames[-1]["kind"] != "UPLOAD_FINISH":
-        frames.append(json.loads(ws.recv(timeout=30)))
-    return frames
 
 
 def upload_12_mib(url: str, cookie: str) -> tuple[str, int, dict[str, Any]]:
@@ -55,10 +34,12 @@ def test_the_uploaders_socket_sees_progress_with_the_exact_total_then_finish(
         upload_id, status, body = upload_12_mib(server.url, cookie)
         assert status == 200, body
         frames = frames_until_finish(ws)
-    assert [f["kind"] for f in frames] == ["UPLOAD_PROGRESS", "UPLOAD_FINISH"]
-    assert frames[0]["upload_id"] == upload_id == body["data"]["upload_id"]
-    assert frames[0]["total_size"] == 12 * MiB
+    # Two parts of 8 MiB (the default part size): one event each, the last one with the full size.
+    assert [f["kind"] for f in frames] == ["UPLOAD_PROGRESS", "UPLOAD_PROGRESS", "UPLOAD_FINISH"]
+    assert all(f["upload_id"] == upload_id == body["data"]["upload_id"] for f in frames)
+    assert [f["total_size"] for f in frames[:2]] == [12 * MiB, 12 * MiB]
     assert 8 * MiB <= frames[0]["uploaded_size"] < 12 * MiB
+    assert frames[1]["uploaded_size"] == 12 * MiB
 
 
 def test_a_body_over_the_tier_limit_is_refused_before_it_is_sent(
@@ -110,7 +91,7 @@ def test_events_cross_processes_through_redis(
         upload_id, status, body = upload_12_mib(serving_uploads.url, alice)
         assert status == 200, body
         frames = frames_until_finish(alices)
-        assert [f["kind"] for f in frames] == ["UPLOAD_PROGRESS", "UPLOAD_FINISH"]
+        assert [f["kind"] for f in frames] == ["UPLOAD_PROGRESS", "UPLOAD_PROGRESS", "UPLOAD_FINISH"]
         assert all(f["upload_id"] == upload_id for f in frames)
         with pytest.raises(TimeoutError):
             bobs.recv(timeout=1)

@@ -121,13 +121,14 @@ def test_an_upload_sends_progress_per_part_then_finish_before_the_answer(
         response = await sync_to_async(upload)(client, "movie.bin", b"m" * size, upload_id)
         assert response.status_code == 200, response.content
         # Everything was sent before the answer: it is waiting in the socket's queue already.
-        frames = [await communicator.receive_json_from(timeout=0.5) for _ in range(3)]
+        frames = [await communicator.receive_json_from(timeout=0.5) for _ in range(4)]
         assert await communicator.receive_nothing(timeout=0.3)
-        progress, finish = frames[:2], frames[2]
-        assert [f["kind"] for f in progress] == ["UPLOAD_PROGRESS", "UPLOAD_PROGRESS"]
-        # One event per stored part: on local disk at the chunk that crosses the part's end.
-        first, second = (f["uploaded_size"] for f in progress)
-        assert 5 * MiB <= first < 6 * MiB and 10 * MiB <= second < 11 * MiB
+        progress, finish = frames[:3], frames[3]
+        assert [f["kind"] for f in progress] == ["UPLOAD_PROGRESS"] * 3
+        # One event per stored part, the last one included: on local disk at the
+        # chunk that crosses the part's end, and at the file's end.
+        first, second, last = (f["uploaded_size"] for f in progress)
+        assert 5 * MiB <= first < 6 * MiB and 10 * MiB <= second < 11 * MiB and last == size
         assert all(f["upload_id"] == upload_id and f["total_size"] == size for f in progress)
         assert finish == {"kind": "UPLOAD_FINISH", "upload_id": upload_id}
         await communicator.disconnect()
