@@ -56,4 +56,4 @@ class DriveUploadHandler(StoringUploadHandler):
         # progress event carries the file's size as its total, whatever framing
         # (or a chunked body without a length) made the estimate miss.
         self.expected_size = file_size
-        return super().file_complete(file_size)
+        super().file_complete(file_size)
