@@ -154,7 +154,9 @@ def test_it_stores_the_most_files_that_fit_smallest_first(api: APIClient, kian: 
 
 def test_filling_the_storage_exactly_is_allowed(api: APIClient, kian: User) -> None:
     for i in range(2):
-        assert put(api, [(f"part{i}.bin", b"p" * 4 * MB)]).status_code == 200
+        assert put(api, [(f"part{i}.bin", b"p" * 4 * MB)]).json() == {
+            f"part{i}.bin": f"/fm/download/kian/part{i}.bin"
+        }
     answers = put(api, [("last.bin", b"l" * 2 * MB), ("one-more.bin", b"!")]).json()
     assert answers == {
         "last.bin": "/fm/download/kian/last.bin",
@@ -199,7 +201,7 @@ def test_no_file_at_all_is_400(api: APIClient, kian: User, upload_root: Any) -> 
 
 
 def test_a_name_the_user_already_has_gets_a_suffix(api: APIClient, kian: User) -> None:
-    put(api, [("report.pdf", b"first")])
+    assert put(api, [("report.pdf", b"first")]).json() == {"report.pdf": "/fm/download/kian/report.pdf"}
     answers = put(api, [("report.pdf", b"second")]).json()
     (stored_name,) = answers
     assert re.fullmatch(r"report_[A-Za-z0-9]{7}\.pdf", stored_name)
