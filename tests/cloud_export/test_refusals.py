@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
@@ -19,6 +20,16 @@ ARCHIVE = "https://arch-d.lite.gallery/g/api/stream/858329/f9d24b1d?mod=web"
 
 def post(client: Client, body: dict[str, Any]) -> Any:
     return client.post("/cloud_archive", body, content_type="application/json")
+
+
+def field_errors(answer: Any) -> list[str]:
+    """The fields a 400 names, each with at least one message (DRF's field errors)."""
+    errors = answer.json()
+    assert all(
+        isinstance(messages, list) and messages and all(isinstance(m, str) and m for m in messages)
+        for messages in errors.values()
+    ), errors
+    return sorted(errors)
 
 
 @pytest.mark.django_db
@@ -38,7 +49,7 @@ def test_it_refuses_a_bad_field_with_the_field_named(export_settings: Any, field
     answer = post(Client(), {**archive_request("google_drive", ARCHIVE), field: value})
 
     assert answer.status_code == 400
-    assert field in answer.json()
+    assert field_errors(answer) == [field]
     assert not ExportRequest.objects.exists()
 
 
@@ -50,7 +61,8 @@ def test_it_refuses_a_request_with_a_missing_field(export_settings: Any) -> None
     answer = post(Client(), body)
 
     assert answer.status_code == 400
-    assert list(answer.json()) == ["archive_url"]
+    assert field_errors(answer) == ["archive_url"]
+    assert not ExportRequest.objects.exists()
 
 
 @pytest.mark.django_db
@@ -60,7 +72,8 @@ def test_it_refuses_a_cloud_that_has_no_oauth_app(export_settings: Any) -> None:
     answer = post(Client(), archive_request("yadisk", ARCHIVE))
 
     assert answer.status_code == 400
-    assert "cloud_type" in answer.json()
+    assert field_errors(answer) == ["cloud_type"]
+    assert not ExportRequest.objects.exists()
 
 
 @pytest.mark.django_db
@@ -80,6 +93,8 @@ def test_the_gallery_site_may_call_it_cross_origin_and_others_may_not(export_set
     assert allowed["Access-Control-Allow-Origin"] == "https://gallery.example"
     assert "Access-Control-Allow-Origin" not in other
     assert posted.status_code == 200
+    assert list(posted.json()) == ["redirect_to"]
+    assert posted.json()["redirect_to"].startswith("http://testserver/cloud_archive/start/")
     assert posted["Access-Control-Allow-Origin"] == "https://gallery.example"
 
 
@@ -105,6 +120,23 @@ def test_an_expired_start_link_leads_to_the_fail_link(export_settings: Any, brow
     answer = browser.client.get(redirect_to.replace("http://testserver", ""))
 
     assert answer["Location"] == "https://gallery.example/fail"
+
+
+@pytest.mark.django_db
+def test_consent_given_after_the_time_limit_leads_to_the_fail_link_and_queues_nothing(
+    export_settings: Any, browser: Browser
+) -> None:
+    redirect_to = post(browser.client, archive_request("google_drive", ARCHIVE)).json()["redirect_to"]
+    consent = browser.open_consent(redirect_to)
+    # The start link was used in time; the user then sat on the consent page too long.
+    ttl = timedelta(seconds=export_settings.CLOUD_ARCHIVE_LINK_TTL_SECONDS + 1)
+    ExportRequest.objects.update(started_at=F("started_at") - ttl, expires_at=F("expires_at") - ttl)
+
+    landed = browser.choose(consent)
+
+    assert landed == "https://gallery.example/fail"
+    assert not ExportJob.objects.exists()
+    assert ExportRequest.objects.get().finished_at is not None
 
 
 @pytest.mark.django_db

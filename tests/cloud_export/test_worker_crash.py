@@ -60,7 +60,11 @@ def test_a_worker_killed_mid_job_and_restarted_uploads_nothing_twice(
     photos = fake_gallery.add_photos(
         [f"Album {i % 3}/photo_{i:02}.jpg" for i in range(PHOTO_COUNT)], size=50_000
     )
-    fake_google.server.delay = 0.05  # slow enough that the kill lands mid-job
+    # No timing decides where the kill lands: after six answered uploads, the next ones are
+    # stored by the cloud but their answers are held until the worker is dead. Each of the
+    # two transfer threads then waits on an answer, so at the kill exactly six photos are
+    # recorded done and two more are in the cloud that the worker never heard of.
+    answers = fake_google.server.hold("POST", r"^/upload/drive/v3/files$", skip=6)
     job = make_job(cloud=fake_google, cloud_type="google_drive", archive_url=fake_gallery.archive_url())
     env = {
         **os.environ,
@@ -71,7 +75,8 @@ def test_a_worker_killed_mid_job_and_restarted_uploads_nothing_twice(
         "CELERY_BROKER_URL": export_settings.CELERY_BROKER_URL,
         "CELERY_TASK_DEFAULT_QUEUE": worker_queue,
         "EXPORT_RETRY_BASE_SECONDS": "0.01",
-        "EXPORT_HTTP_TIMEOUT_SECONDS": "5",
+        # Longer than any wait below: a held upload must not time out before the kill.
+        "EXPORT_HTTP_TIMEOUT_SECONDS": "120",
         "EXPORT_PARALLEL_TRANSFERS": "2",
     }
     logs: list[Path] = []
@@ -93,11 +98,13 @@ def test_a_worker_killed_mid_job_and_restarted_uploads_nothing_twice(
     first = start_worker()
     try:
         export_job_queue(job=job)
-        wait_for(lambda: sum(fake_google.uploads.values()) >= 6, 90, "six uploads by the first worker", logs)
+        wait_for(lambda: answers.held == 2, 90, "two held uploads after six answered ones", logs)
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
-        uploaded_before_kill = sum(fake_google.uploads.values())
-        assert uploaded_before_kill < PHOTO_COUNT, "the kill came too late to test anything"
+        answers.release.set()
+        assert sum(fake_google.uploads.values()) == 8
+        assert job.items.filter(state="done").count() == 6
+        assert job.items.filter(state="uploading").count() == 2
         assert ExportJob.objects.get().state == "running"
 
         second = start_worker()
@@ -107,6 +114,7 @@ def test_a_worker_killed_mid_job_and_restarted_uploads_nothing_twice(
             os.killpg(second.pid, signal.SIGTERM)
             second.wait(30)
     finally:
+        answers.release.set()
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
 

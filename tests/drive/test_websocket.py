@@ -31,6 +31,20 @@ def socket(client: Client | None = None) -> WebsocketCommunicator:
     return WebsocketCommunicator(application, "/core.ws_connect", headers=headers)
 
 
+async def frames_before_marker(communicator: WebsocketCommunicator, user_id: int) -> list[dict[str, Any]]:
+    """Every frame the socket gets before a marker event sent to the user now.
+
+    The channel layer hands a socket its events in the order they were sent, so once
+    the marker arrives every event sent before it has arrived too: no wait decides
+    that nothing more is coming (the timeout only bounds a failing test)."""
+    marker = {"kind": "TEST_MARKER", "id": uuid.uuid4().hex}
+    await sync_to_async(user_event_send)(user_id=user_id, event=marker)
+    frames = []
+    while (frame := await communicator.receive_json_from(timeout=10)) != marker:
+        frames.append(frame)
+    return frames
+
+
 async def connected(client: Client) -> WebsocketCommunicator:
     communicator = socket(client)
     accepted, _ = await communicator.connect()
@@ -101,7 +115,7 @@ def test_every_tab_of_a_user_gets_the_users_events_and_nobody_else_does(
         await sync_to_async(user_event_send)(user_id=drive_user.pk, event=event)
         assert await tab1.receive_json_from(timeout=5) == event
         assert await tab2.receive_json_from(timeout=5) == event
-        assert await bobs.receive_nothing(timeout=0.5)
+        assert await frames_before_marker(bobs, bob.pk) == []
         for communicator in (tab1, tab2, bobs):
             await communicator.disconnect()
 
@@ -120,9 +134,9 @@ def test_an_upload_sends_progress_per_part_then_finish_before_the_answer(
         communicator = await connected(client)
         response = await sync_to_async(upload)(client, "movie.bin", b"m" * size, upload_id)
         assert response.status_code == 200, response.content
-        # Everything was sent before the answer: it is waiting in the socket's queue already.
-        frames = [await communicator.receive_json_from(timeout=0.5) for _ in range(4)]
-        assert await communicator.receive_nothing(timeout=0.3)
+        # That the events come before the answer is checked in test_finish_order.py.
+        frames = await frames_before_marker(communicator, drive_user.pk)
+        assert len(frames) == 4, frames
         progress, finish = frames[:3], frames[3]
         assert [f["kind"] for f in progress] == ["UPLOAD_PROGRESS"] * 3
         # One event per stored part, the last one included: on local disk at the
@@ -143,9 +157,7 @@ def test_a_refused_upload_sends_no_finish(drive_user: Any, login: Callable[..., 
         communicator = await connected(client)
         response = await sync_to_async(upload)(client, "big.bin", b"x" * (20 * MiB + 1))
         assert response.status_code == 413
-        frames = []
-        while not await communicator.receive_nothing(timeout=0.3):
-            frames.append(await communicator.receive_json_from())
+        frames = await frames_before_marker(communicator, drive_user.pk)
         assert "UPLOAD_FINISH" not in [f["kind"] for f in frames]
         await communicator.disconnect()
 

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import Sum
 from django.utils.http import http_date
 from rest_framework.test import APIClient
@@ -24,6 +26,13 @@ pytestmark = pytest.mark.django_db
 
 def stored_bytes(username: str, name: str) -> bytes:
     return b"".join(storage_read(f"{username}/{name}"))
+
+
+def assert_not_found(response: Any, name: str) -> None:
+    """The contract's 404: exactly this JSON object, nothing more."""
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": f"{name} hasn't existed!"}
 
 
 def assert_quota_matches_files(user: User) -> None:
@@ -145,7 +154,9 @@ def test_it_stores_the_most_files_that_fit_smallest_first(api: APIClient, kian: 
 
 def test_filling_the_storage_exactly_is_allowed(api: APIClient, kian: User) -> None:
     for i in range(2):
-        assert put(api, [(f"part{i}.bin", b"p" * 4 * MB)]).status_code == 200
+        assert put(api, [(f"part{i}.bin", b"p" * 4 * MB)]).json() == {
+            f"part{i}.bin": f"/fm/download/kian/part{i}.bin"
+        }
     answers = put(api, [("last.bin", b"l" * 2 * MB), ("one-more.bin", b"!")]).json()
     assert answers == {
         "last.bin": "/fm/download/kian/last.bin",
@@ -175,19 +186,22 @@ def test_an_empty_file_makes_the_request_400_and_stores_nothing(api: APIClient, 
     assert_quota_matches_files(kian)
 
 
-def test_no_file_at_all_is_400(api: APIClient) -> None:
+def test_no_file_at_all_is_400(api: APIClient, kian: User, upload_root: Any) -> None:
     assert put(api, []).status_code == 400
-    assert put(api, [("x.txt", b"other field")]).status_code == 200  # sanity: the same call with a file works
-    assert (
-        api.generic(
-            "PUT", "/fm/upload/", multipart([("x.txt", b"x")], field="other"), content_type=CONTENT_TYPE
-        ).status_code
-        == 400
+    wrong_field = api.generic(
+        "PUT", "/fm/upload/", multipart([("x.txt", b"x")], field="other"), content_type=CONTENT_TYPE
     )
+    assert wrong_field.status_code == 400
+    # Nothing stored: no row (pending or stored), no bytes, no quota.
+    assert not StoredFile.objects.exists()
+    assert not storage_exists("kian/x.txt")
+    assert not [p for p in upload_root.rglob("*") if p.is_file()]
+    assert_quota_matches_files(kian)
+    assert put(api, [("x.txt", b"other field")]).status_code == 200  # sanity: the same call with a file works
 
 
 def test_a_name_the_user_already_has_gets_a_suffix(api: APIClient, kian: User) -> None:
-    put(api, [("report.pdf", b"first")])
+    assert put(api, [("report.pdf", b"first")]).json() == {"report.pdf": "/fm/download/kian/report.pdf"}
     answers = put(api, [("report.pdf", b"second")]).json()
     (stored_name,) = answers
     assert re.fullmatch(r"report_[A-Za-z0-9]{7}\.pdf", stored_name)
@@ -307,7 +321,7 @@ def test_alice_cannot_delete_bobs_file(make_user: Callable[..., User]) -> None:
     alice_client.force_authenticate(alice)
     put(bob_client, [("secret.txt", b"bob's")])
     response = alice_client.delete("/fm/manager/", {"file_name": "secret.txt"})
-    assert response.status_code == 404
+    assert_not_found(response, "secret.txt")
     assert stored_bytes("bob", "secret.txt") == b"bob's"
     assert alice_client.get("/fm/manager/").json()["Files"] == "alice doesn't have any files!"
 
@@ -360,7 +374,7 @@ def test_downloading_bobs_file_needs_bobs_name_in_the_path(
     stored: bytes, make_user: Callable[..., User]
 ) -> None:
     make_user(username="alice", password="alice-pw-1")
-    assert APIClient().get("/fm/download/alice/lesson.pdf").status_code == 404
+    assert_not_found(APIClient().get("/fm/download/alice/lesson.pdf"), "lesson.pdf")
     assert APIClient().get("/fm/download/kian/lesson.pdf").status_code == 200
 
 
@@ -404,13 +418,16 @@ def test_conditional_get_is_304(stored: bytes) -> None:
 def test_a_file_whose_bytes_are_gone_is_404_not_a_broken_response(stored: bytes) -> None:
     storage_delete("kian/lesson.pdf")
     response = APIClient().get("/fm/download/kian/lesson.pdf")
-    assert response.status_code == 404
-    assert response.json() == {"detail": "lesson.pdf hasn't existed!"}
+    assert_not_found(response, "lesson.pdf")
 
 
-def test_a_file_still_uploading_is_not_downloadable(kian: User) -> None:
-    StoredFile.objects.create(owner=kian, name="half.bin", size=10)
-    assert APIClient().get("/fm/download/kian/half.bin").status_code == 404
+def test_a_file_still_uploading_is_not_downloadable_even_with_its_bytes_in_place(kian: User) -> None:
+    # Bytes at the pending row's key, so that only the row's state can make the answer a 404
+    # (a row without bytes would be refused for the missing bytes instead).
+    row = StoredFile.objects.create(owner=kian, name="half.bin", size=10)
+    default_storage.save(row.storage_key, ContentFile(b"0123456789"))
+    assert stored_bytes("kian", "half.bin") == b"0123456789"
+    assert_not_found(APIClient().get("/fm/download/kian/half.bin"), "half.bin")
 
 
 def test_a_storage_failure_is_503_with_nothing_stored_or_charged(

@@ -28,6 +28,9 @@ def assert_invariant(user: User) -> int:
     return total
 
 
+# The settle lock (select_for_update of the user in files_settle) is guarded here, in
+# pass 2 only: SQLite ignores SELECT ... FOR UPDATE, so pass 1 could not catch its loss.
+# The delete lock has a forced interleaving of its own in test_delete_lock.py.
 def test_parallel_uploads_and_deletes_from_two_processes_never_overshoot_the_quota(
     start_server: Callable[..., Any], make_user: Callable[..., User]
 ) -> None:

@@ -52,6 +52,21 @@ class Fault:
     body: Any = None
 
 
+@dataclass
+class Hold:
+    """Requests that are served (their effect happens) but whose answers wait for ``release``.
+
+    A test sees how many answers wait in ``held`` and can stop the client (kill a worker)
+    at exactly that point: the server has done the work, the client never heard of it.
+    """
+
+    method: str
+    path: re.Pattern[str]
+    skip: int
+    held: int = 0
+    release: threading.Event = field(default_factory=threading.Event)
+
+
 Route = Callable[[Request, re.Match[str]], Response]
 
 
@@ -61,6 +76,7 @@ class FakeServer:
     def __init__(self) -> None:
         self.routes: list[tuple[str, re.Pattern[str], Route]] = []
         self.faults: list[Fault] = []
+        self.holds: list[Hold] = []
         self.log: list[tuple[str, str, int | str]] = []
         self.delay = 0.0  # seconds added to every request
         self.timeout_sleep = 3.0
@@ -78,6 +94,14 @@ class FakeServer:
         """Fail the next ``times`` requests matching ``method`` and the ``path`` regex, after ``skip``."""
         with self.lock:
             self.faults.append(Fault(method, re.compile(path), action, times, skip, body))
+
+    def hold(self, method: str, path: str, *, skip: int = 0) -> Hold:
+        """Serve requests matching ``method`` and the ``path`` regex after ``skip`` of them,
+        but keep their answers until ``hold.release`` is set."""
+        hold = Hold(method, re.compile(path), skip)
+        with self.lock:
+            self.holds.append(hold)
+        return hold
 
     def start(self) -> FakeServer:
         server = self
@@ -129,6 +153,17 @@ class FakeServer:
                     return fault
         return None
 
+    def _hold_for(self, method: str, path: str) -> Hold | None:
+        with self.lock:
+            for hold in self.holds:
+                if not hold.release.is_set() and hold.method == method and hold.path.search(path):
+                    if hold.skip > 0:
+                        hold.skip -= 1
+                        return None
+                    hold.held += 1
+                    return hold
+        return None
+
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         if self.delay:
             time.sleep(self.delay)
@@ -169,6 +204,16 @@ class FakeServer:
             response = self._dispatch(request)
         with self.lock:
             self.log.append((method, path, response.status))
+        if hold := self._hold_for(method, path):
+            hold.release.wait()
+            # The client a hold was for is usually gone (killed) by now.
+            with contextlib.suppress(OSError):
+                self._answer(handler, method, response)
+            handler.close_connection = True
+            return
+        self._answer(handler, method, response)
+
+    def _answer(self, handler: BaseHTTPRequestHandler, method: str, response: Response) -> None:
         handler.send_response(response.status)
         for name, value in response.headers.items():
             handler.send_header(name, value)

@@ -24,6 +24,8 @@ class FakeYandex:
         self.links: dict[str, str] = {}  # upload link id -> path
         self.disk_full = False
         self.accept_later = False  # answer uploads 202 and show the file a moment later
+        # The next ``short_stores`` files are kept one byte short (a copy the Disk got wrong).
+        self.short_stores = 0
         r = self.server.route
         r("PUT", r"/v1/disk/resources", self._mkdir)
         r("GET", r"/v1/disk/resources", self._stat)
@@ -113,7 +115,11 @@ class FakeYandex:
 
         def store() -> None:
             with self.server.lock:
-                self.files[path] = request.body
+                data = request.body
+                if self.short_stores > 0:
+                    self.short_stores -= 1
+                    data = data[:-1]
+                self.files[path] = data
                 self.uploads[path] += 1
 
         if self.accept_later:
