@@ -7,13 +7,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cloud_export.maintenance import export_requests_prune
 from upload_center.maintenance import uploads_cleanup
 
 
 class Command(BaseCommand):
     help = (
         "Delete pending uploads older than --older-than minutes with their partial bytes, and abort S3 "
-        "multipart uploads that old which no pending upload owns."
+        "multipart uploads that old which no pending upload owns; prune export requests that expired unused."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,3 +35,4 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(report.stale_rows)} cut-off uploads, {len(report.aborted_uploads)} stray multipart uploads"
         )
+        self.stdout.write(f"{export_requests_prune()} expired export requests")
