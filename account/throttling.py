@@ -34,6 +34,8 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     def authenticate(  # type: ignore[override]
         self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> None:
+        if request is None:
+            return None  # not an HTTP login (a shell, a test client's login()): nothing to throttle
         return super().authenticate(_http_request(request), username, password, **kwargs)  # type: ignore[func-returns-value]
 
 

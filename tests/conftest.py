@@ -55,6 +55,15 @@ def _require_services(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _cache_clear() -> None:
+    """Each test starts with no login failures or rate-limit counts of an earlier one
+    (the test client always calls from 127.0.0.1)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def upload_root(settings: Any, tmp_path: Path) -> Iterator[Path]:
     """Each test stores files in its own folder, or an emptied bucket with S3."""
     root = tmp_path / "uploaded"
