@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -75,14 +75,15 @@ CROSS_SITE_PROOF_HEADERS = ("X-Upload-Id",)
 
 def form_post_refuse(request: Request) -> None:
     """Refuses a state-changing call that a cross-site HTML form could have sent:
-    it must carry a JSON body or one of CROSS_SITE_PROOF_HEADERS."""
+    it must carry a JSON body or one of CROSS_SITE_PROOF_HEADERS. A bad request (400), the
+    answer these calls give any body they cannot read."""
     if request.method in {"GET", "HEAD", "OPTIONS", "TRACE"}:
         return
     if request.content_type.split(";")[0].strip().lower() == "application/json":
         return
     if any(request.headers.get(name) for name in CROSS_SITE_PROOF_HEADERS):
         return
-    raise PermissionDenied("Send a JSON body (Content-Type: application/json).")
+    raise ParseError("Send a JSON body (Content-Type: application/json), or X-Upload-Id with an upload.")
 
 
 class ClientAddressRateThrottle(SimpleRateThrottle):

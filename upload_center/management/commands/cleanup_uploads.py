@@ -32,7 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(f"removed cut-off upload: {key}")
         for key in report.aborted_uploads:
             self.stdout.write(f"aborted stray multipart upload: {key}")
+        if pruned := export_requests_prune():
+            self.stdout.write(f"{pruned} expired export requests")
         self.stdout.write(
             f"{len(report.stale_rows)} cut-off uploads, {len(report.aborted_uploads)} stray multipart uploads"
         )
-        self.stdout.write(f"{export_requests_prune()} expired export requests")
