@@ -39,6 +39,12 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         return super().authenticate(_http_request(request), username, password, **kwargs)  # type: ignore[func-returns-value]
 
 
+def _username_key(username: str) -> str:
+    # Hashed: any text a client sends becomes a safe, bounded key; case and spaces do not
+    # make a new counter.
+    return "login-failures:username:" + hashlib.sha256(username.strip().lower().encode()).hexdigest()
+
+
 class LoginThrottleHandler(AxesCacheHandler):
     """Failures counted per username and per client address, each against its own limit."""
 
@@ -47,9 +53,7 @@ class LoginThrottleHandler(AxesCacheHandler):
         counters = {f"login-failures:address:{request.axes_ip_address}": settings.LOGIN_FAILURES_PER_ADDRESS}
         username = get_client_username(request, credentials)
         if username:
-            # Usernames are hashed: any text a client sends becomes a safe, bounded key.
-            digest = hashlib.sha256(str(username).strip().lower().encode()).hexdigest()
-            counters[f"login-failures:username:{digest}"] = settings.LOGIN_FAILURES_PER_USERNAME
+            counters[_username_key(str(username))] = settings.LOGIN_FAILURES_PER_USERNAME
         return counters
 
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
@@ -84,13 +88,8 @@ class LoginThrottleHandler(AxesCacheHandler):
         self.cache.touch(key, timeout=timeout)
 
     def user_logged_in(self, sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-        request = _http_request(request)
-        AxesProxyHandler.update_request(request)
         # Only the username's counter: one known password must not clear an address's failures.
-        credentials = {settings.AXES_USERNAME_FORM_FIELD: user.get_username()}
-        for key in self._counters(request, credentials):
-            if ":username:" in key:
-                self.cache.delete(key)
+        self.cache.delete(_username_key(user.get_username()))
 
 
 def lockout_response(

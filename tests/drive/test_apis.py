@@ -79,7 +79,8 @@ def test_logout_ends_the_session(drive_user: Any, login: Callable[..., Client]) 
 
 
 def test_logout_without_a_session_still_answers_ok() -> None:
-    assert Client().post("/core.logout", content_type="application/json").json() == {"status": "ok", "data": {}}
+    answer = Client().post("/core.logout", content_type="application/json")
+    assert answer.json() == {"status": "ok", "data": {}}
 
 
 @pytest.mark.parametrize(
