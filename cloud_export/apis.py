@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +22,7 @@ from cloud_export.serializers import (
     RedirectToSerializer,
 )
 from cloud_export.services import export_request_complete, export_request_create, export_request_start
+from config.security import ClientAddressRateThrottle
 from upload_center.models import StoredFile
 
 # Binds the provider's answer to the browser that opened the start link.
@@ -42,6 +44,10 @@ class CloudArchiveApi(APIView):
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+    # JSON only: a cross-site HTML form cannot send it without a CORS preflight.
+    parser_classes = [JSONParser]
+    # Anyone may call it and each call stores a row: limited per client address.
+    throttle_classes = [ClientAddressRateThrottle]
 
     @extend_schema(
         request=CloudArchiveRequestSerializer, responses={200: RedirectToSerializer}, tags=["cloud export"]

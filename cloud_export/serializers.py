@@ -24,7 +24,16 @@ class CloudArchiveRequestSerializer(serializers.Serializer):
     cloud_type = serializers.ChoiceField(choices=CloudType.choices)
 
     def _allowed_link(self, value: str) -> str:
+        # Browsers read a backslash as "/" in http(s) links and drop tabs and newlines (WHATWG
+        # URL), so https://evil.example\@gallery.example/ would take them to evil.example
+        # while urlsplit sees gallery.example. Such links, and any userinfo, are refused.
+        if "\\" in value or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in value):
+            raise serializers.ValidationError(
+                "A redirect link may not contain backslashes, spaces or control characters."
+            )
         parts = urlsplit(value)
+        if "@" in parts.netloc:
+            raise serializers.ValidationError("A redirect link may not contain a user name or password.")
         # Only the gallery's own hosts: anything else would make this service an open redirect.
         if (
             parts.scheme not in {"http", "https"}

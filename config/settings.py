@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "channels",
     "social_django",
+    "axes",
     "account",
     "upload_center",
     "drive",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the answer of every login view and turns a lockout into 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,6 +146,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a throttled login before any password is checked (account/throttling.py).
+    "account.throttling.LoginThrottleBackend",
     "social_core.backends.google.GoogleOAuth2",
     "social_core.backends.yandex.YandexOAuth2",
     "django.contrib.auth.backends.ModelBackend",
@@ -203,8 +208,14 @@ if UPLOAD_PART_SIZE < 5 * 1024 * 1024:
 # A request whose Content-Length passes this cap gets 413 before its body is read.
 UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=20 * 1024**3)
 
-# --- channels, celery -----------------------------------------------------------
+# --- shared cache: login and /cloud_archive counters that every web process sees ---
 REDIS_URL = _env_url("REDIS_URL", None, {"redis", "rediss", "unix"})
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- channels, celery -----------------------------------------------------------
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -342,6 +353,28 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Login throttling (django-axes with account.throttling's per-parameter limits): failed
+# logins are counted per username and per client address; either limit reached refuses
+# further logins with 429 until LOGIN_LOCKOUT_SECONDS pass without a counted failure.
+LOGIN_FAILURES_PER_USERNAME = env.int("LOGIN_FAILURES_PER_USERNAME", default=10)
+# Only failures count, so a school's hundreds of correct logins behind one NAT never add up.
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=100)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+# Addresses or networks of reverse proxies whose X-Forwarded-For is believed; empty: REMOTE_ADDR.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Unauthenticated POST /cloud_archive per client address, as DRF's "<count>/<sec|min|hour|day>".
+CLOUD_ARCHIVE_RATE_LIMIT = env.str("CLOUD_ARCHIVE_RATE_LIMIT", default="30/min")
+AXES_HANDLER = "account.throttling.LoginThrottleHandler"
+AXES_CACHE = "default"
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_SECONDS / 3600  # hours
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USERNAME
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "account.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
+# A refused attempt is not counted: the lock ends LOGIN_LOCKOUT_SECONDS after the last real failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 # JSON lines with a request id in production (config/logging.py).

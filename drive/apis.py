@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from account.drf import request_fields, request_user
+from config.security import form_post_refuse
 from drive import envelope, services
 from drive import schema as _schema  # noqa: F401 - registers the auth scheme for drf-spectacular
 from drive.errors import BadRequest, NotFound, WrongCredentials
@@ -32,9 +33,9 @@ class DriveSessionAuthentication(SessionAuthentication):
         # Every state-changing drive call needs a JSON body or the X-Upload-Id
         # header, which a page of another site can only send after a CORS
         # preflight that this site never grants (and the session cookie is
-        # SameSite=Lax). A CSRF check here would also read the multipart body
-        # through Django's spooling handlers before the view could stream it.
-        return None
+        # SameSite=Lax). A CSRF token check here would also read the multipart
+        # body through Django's spooling handlers before the view could stream it.
+        form_post_refuse(request)
 
 
 class DriveApi(APIView):

@@ -54,6 +54,27 @@ def _require_services(request: pytest.FixtureRequest) -> None:
             pytest.fail(f"this test needs {missing}")
 
 
+COUNTER_KEYS = ("*login-failures:*", "*throttle_*")
+
+
+@pytest.fixture(autouse=True)
+def _counters_clear() -> None:
+    """Each test starts with no login failures or rate-limit counts of an earlier one
+    (the test client always calls from 127.0.0.1)."""
+    from django.core.cache import cache
+
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    import redis
+
+    # Only the counters: a FLUSHDB would also empty the channel layer's groups.
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for pattern in COUNTER_KEYS:
+        for key in client.scan_iter(match=pattern):
+            client.delete(key)
+
+
 @pytest.fixture(autouse=True)
 def upload_root(settings: Any, tmp_path: Path) -> Iterator[Path]:
     """Each test stores files in its own folder, or an emptied bucket with S3."""

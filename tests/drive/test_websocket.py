@@ -67,7 +67,7 @@ def test_a_socket_without_a_session_is_closed_with_4401() -> None:
 def test_a_socket_after_logout_is_closed_with_4401(drive_user: Any, login: Callable[..., Client]) -> None:
     client = login(drive_user)
     cookie = client.cookies["sessionid"].value
-    client.post("/core.logout")
+    client.post("/core.logout", content_type="application/json")
 
     async def scenario() -> None:
         communicator = WebsocketCommunicator(

@@ -108,7 +108,7 @@ $("login-form").addEventListener("submit", async (event) => {
 });
 
 $("logout").addEventListener("click", async () => {
-  await api("/core.logout", { method: "POST" });
+  await api("/core.logout", { method: "POST", json: {} });
   showLogin();
 });
 

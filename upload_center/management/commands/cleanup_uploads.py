@@ -7,13 +7,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cloud_export.maintenance import export_requests_prune
 from upload_center.maintenance import uploads_cleanup
 
 
 class Command(BaseCommand):
     help = (
         "Delete pending uploads older than --older-than minutes with their partial bytes, and abort S3 "
-        "multipart uploads that old which no pending upload owns."
+        "multipart uploads that old which no pending upload owns; prune export requests that expired unused."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,6 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(f"removed cut-off upload: {key}")
         for key in report.aborted_uploads:
             self.stdout.write(f"aborted stray multipart upload: {key}")
+        if pruned := export_requests_prune():
+            self.stdout.write(f"{pruned} expired export requests")
         self.stdout.write(
             f"{len(report.stale_rows)} cut-off uploads, {len(report.aborted_uploads)} stray multipart uploads"
         )
