@@ -11,7 +11,10 @@ from cloud_export.oauth import cloud_enabled
 
 def _cloud_type(value: str) -> str:
     if not cloud_enabled(value):
-        raise serializers.ValidationError(f"Export to {value} is not configured on this server.")
+        # People read this (the drive page shows it): the cloud's name, not its code.
+        raise serializers.ValidationError(
+            f"Export to {CloudType(value).label} is not configured on this server."
+        )
     return value
 
 
