@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from account.drf import request_user
+from account.drf import FIELD_ERRORS_SCHEMA, request_user
 from cloud_export.exceptions import ExportLinkInvalid
 from cloud_export.models import ArchiveType
 from cloud_export.serializers import (
@@ -44,7 +44,8 @@ class CloudArchiveApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=CloudArchiveRequestSerializer, responses={200: RedirectToSerializer}, tags=["cloud export"]
+        request=CloudArchiveRequestSerializer,
+        responses={200: RedirectToSerializer, 400: OpenApiResponse(FIELD_ERRORS_SCHEMA)},
     )
     def post(self, request: Request) -> Response:
         serializer = CloudArchiveRequestSerializer(data=request.data)
@@ -62,7 +63,12 @@ class DriveExportApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=DriveExportRequestSerializer, responses={200: RedirectToSerializer}, tags=["cloud export"]
+        request=DriveExportRequestSerializer,
+        responses={
+            200: RedirectToSerializer,
+            400: OpenApiResponse(FIELD_ERRORS_SCHEMA),
+            401: OpenApiResponse(FIELD_ERRORS_SCHEMA, description="Not logged in."),
+        },
     )
     def post(self, request: Request) -> Response:
         user = request_user(request)

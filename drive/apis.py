@@ -49,15 +49,19 @@ class DriveApi(APIView):
 
 def _ok(name: str, data: dict[str, Any] | None = None) -> Any:
     fields: dict[str, Any] = {
-        "status": serializers.CharField(default="ok"),
-        "data": inline_serializer(f"{name}Data", data or {}) if data else serializers.DictField(default={}),
+        "status": serializers.ChoiceField(choices=["ok"]),
+        "data": inline_serializer(f"{name}Data", data) if data else serializers.DictField(help_text="`{}`"),
     }
     return inline_serializer(f"{name}Envelope", fields)
 
 
 ERROR = inline_serializer(
     "DriveError",
-    {"status": serializers.CharField(), "message": serializers.CharField(), "data": serializers.DictField()},
+    {
+        "status": serializers.ChoiceField(choices=envelope.ERROR_STATUSES),
+        "message": serializers.CharField(),
+        "data": serializers.DictField(),
+    },
 )
 
 
@@ -69,6 +73,7 @@ class LoginApi(DriveApi):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        auth=[{}],
         request=inline_serializer(
             "DriveLogin", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
