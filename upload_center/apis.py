@@ -45,9 +45,10 @@ UNAUTHORIZED = OpenApiResponse(DETAIL, description="Not logged in: no token or s
 
 
 class LoginApi(ObtainAuthToken):
-    """`POST /fm/login/`: 200 {"token"} or 400 on bad credentials.
+    """Log in with your username and password to get your API token
+    (send it as `Authorization: Token <key>`)."""
 
-    Browsers get DRF's page with a username and password form."""
+    name = "Log in"
 
     parser_classes = [FormParser, MultiPartParser, JSONParser]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
@@ -65,6 +66,10 @@ class LoginApi(ObtainAuthToken):
 
 
 class UploadApi(APIView):
+    """Send one or more files in `file_field`: each gets a key in the answer, with
+    its download path when stored, else the reason it was refused."""
+
+    name = "Upload files"
     parser_classes = [StreamingMultiPartParser]
     # Draws the browsable API's file picker; the body is parsed while it streams, not by this.
     serializer_class = UploadFormSerializer
@@ -117,6 +122,9 @@ def _mb(size: int) -> Decimal:
 
 
 class ManagerApi(APIView):
+    """Your tier, its storage and what you use (MB), and your files; DELETE removes one by its name."""
+
+    name = "File manager"
     renderer_classes = [MegabytesJSONRenderer, FileDeleteFormRenderer]
     parser_classes = [FormParser, MultiPartParser, JSONParser]
 
