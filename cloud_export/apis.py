@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -61,6 +63,8 @@ class DriveExportApi(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    # The drive page sends JSON; a form's empty field would silently become the default folder.
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=DriveExportRequestSerializer,
@@ -100,6 +104,8 @@ def _fail(e: ExportLinkInvalid) -> HttpResponse:
     return HttpResponseBadRequest("This export link is not valid.", content_type="text/plain")
 
 
+# A wrong method gets 405 from require_GET, not 403 from the CSRF check first.
+@csrf_exempt
 @require_GET
 def export_start(request: HttpRequest, token: str) -> HttpResponse:
     """The single-use ``redirect_to`` link: on to the provider's consent page."""
@@ -117,6 +123,7 @@ def export_start(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@csrf_exempt
 @require_GET
 def export_callback(request: HttpRequest) -> HttpResponse:
     """Where the provider sends the browser back, with a code (or an error) and the state."""

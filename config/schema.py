@@ -52,10 +52,12 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 _TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
 _REDIRECT = {"description": "", "headers": {"Location": {"schema": {"type": "string"}, "required": True}}}
-_STATUS_OK = {
+_STATUS = {"type": "string", "enum": ["ok"]}
+_STATUS_OK = {"type": "object", "properties": {"status": _STATUS}, "required": ["status"]}
+_READY = {
     "type": "object",
-    "properties": {"status": {"type": "string", "enum": ["ok"]}},
-    "required": ["status"],
+    "properties": {"status": _STATUS, "checks": {"type": "array", "items": {"type": "string"}}},
+    "required": ["status", "checks"],
 }
 
 PLAIN_VIEWS: dict[str, dict[str, Any]] = {
@@ -71,16 +73,7 @@ PLAIN_VIEWS: dict[str, dict[str, Any]] = {
             "operationId": "readyz",
             "description": "200 only when the database, channel layer, broker and storage are reachable.",
             "responses": {
-                "200": _json(
-                    {
-                        **_STATUS_OK,
-                        "properties": {
-                            **_STATUS_OK["properties"],
-                            "checks": {"type": "array", "items": {"type": "string"}},
-                        },
-                    },
-                    "ready",
-                ),
+                "200": _json(_READY, "ready"),
                 "503": _json(
                     {
                         "type": "object",

@@ -25,6 +25,7 @@ from upload_center import selectors
 from upload_center import services as upload_services
 from upload_center.errors import FileNotFound
 from upload_center.multipart import StreamingMultiPartParser
+from upload_center.serializers import NonEmptyFileField
 
 
 class DriveSessionAuthentication(SessionAuthentication):
@@ -73,7 +74,7 @@ class LoginApi(DriveApi):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        auth=[{}],
+        auth=[],
         request=inline_serializer(
             "DriveLogin", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
@@ -176,11 +177,9 @@ class FilesUploadApi(DriveApi):
 
     @extend_schema(
         request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {services.FILE_FIELD: {"type": "string", "format": "binary"}},
-                "required": [services.FILE_FIELD],
-            }
+            "multipart/form-data": inline_serializer(
+                "DriveUpload", {services.FILE_FIELD: NonEmptyFileField()}
+            )
         },
         parameters=[
             OpenApiParameter(

@@ -54,7 +54,7 @@ class LoginApi(ObtainAuthToken):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
     @extend_schema(
-        auth=[{}],
+        auth=[],
         request=AuthTokenSerializer,
         responses={
             200: TokenSerializer,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework.renderers import BrowsableAPIRenderer
@@ -16,7 +17,7 @@ class FileDeleteFormRenderer(BrowsableAPIRenderer):
     template = "upload_center/manager_api.html"
 
     def get_context(
-        self, data: Any, accepted_media_type: str, renderer_context: dict[str, Any]
+        self, data: Any, accepted_media_type: str | None, renderer_context: Mapping[str, Any]
     ) -> dict[str, Any]:
         context = super().get_context(data, accepted_media_type, renderer_context)
         if context["delete_form"]:

@@ -8,15 +8,25 @@ can draw real forms and ``/docs/json`` tells the truth.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 FILE_FIELD = "file_field"
 
 
+@extend_schema_field({"type": "string", "format": "binary", "minLength": 1})
+class NonEmptyFileField(serializers.FileField):
+    """A file of at least one byte: an empty file is answered 400 (CONTRACT section 2)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_empty_file=False, **kwargs)
+
+
 class UploadFormSerializer(serializers.Serializer):
     file_field = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=False),
+        child=NonEmptyFileField(),
         min_length=1,
         help_text="One or more files; each gets a key in the answer.",
         style={"template": "upload_center/files_input.html"},
