@@ -161,7 +161,8 @@ def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., Se
             try:
                 if requests.get(server.url + "/healthz", timeout=1).status_code == 200:
                     return server
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or too busy to answer within the probe's second (a loaded CI machine).
                 time.sleep(0.1)
         pytest.fail(f"server did not answer /healthz within 30 s:\n{log.read_text()}")
 
