@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +55,7 @@ def server_env() -> dict[str, str]:
 
 
 def test_every_documented_operation_passes_schemathesis_default_checks(
-    start_server: Callable[..., Any], make_user: Callable[..., Any]
+    start_server: Callable[..., Any], make_user: Callable[..., Any], tmp_path: Path
 ) -> None:
     from account.models import Account
 
@@ -70,7 +70,7 @@ def test_every_documented_operation_passes_schemathesis_default_checks(
     result = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "--no-color", "run",
          f"{server.url}/docs/json", "--report", "junit", "--report-dir", str(OUTPUT)],
-        cwd=ROOT,
+        cwd=tmp_path,  # schemathesis keeps its cache (.schemathesis/) in the working directory
         env={**os.environ, "FUZZ_TOKEN": token, "FUZZ_USERNAME": USERNAME, "FUZZ_PASSWORD": PASSWORD},
         capture_output=True,
         text=True,
