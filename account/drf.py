@@ -28,3 +28,12 @@ def request_fields(request: Request) -> Mapping[str, Any]:
     """The body's named fields: a JSON body that is not an object has none."""
     data = request.data
     return data if isinstance(data, Mapping) else {}
+
+
+# OpenAPI schema of DRF's validation answers: each field's name with its messages
+# (a nested object for nested fields), `non_field_errors`, or `detail` for a body
+# that could not be parsed.
+FIELD_ERRORS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": 'DRF\'s validation errors: `{"<field>": ["<message>"]}`, or `{"detail": "<message>"}`.',
+}

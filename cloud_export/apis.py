@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -13,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from account.drf import request_user
+from account.drf import FIELD_ERRORS_SCHEMA, request_user
 from cloud_export.exceptions import ExportLinkInvalid
 from cloud_export.models import ArchiveType
 from cloud_export.serializers import (
@@ -50,7 +51,8 @@ class CloudArchiveApi(APIView):
     throttle_classes = [ClientAddressRateThrottle]
 
     @extend_schema(
-        request=CloudArchiveRequestSerializer, responses={200: RedirectToSerializer}, tags=["cloud export"]
+        request=CloudArchiveRequestSerializer,
+        responses={200: RedirectToSerializer, 400: OpenApiResponse(FIELD_ERRORS_SCHEMA)},
     )
     def post(self, request: Request) -> Response:
         serializer = CloudArchiveRequestSerializer(data=request.data)
@@ -66,9 +68,16 @@ class DriveExportApi(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    # The drive page sends JSON; a form's empty field would silently become the default folder.
+    parser_classes = [JSONParser]
 
     @extend_schema(
-        request=DriveExportRequestSerializer, responses={200: RedirectToSerializer}, tags=["cloud export"]
+        request=DriveExportRequestSerializer,
+        responses={
+            200: RedirectToSerializer,
+            400: OpenApiResponse(FIELD_ERRORS_SCHEMA),
+            401: OpenApiResponse(FIELD_ERRORS_SCHEMA, description="Not logged in."),
+        },
     )
     def post(self, request: Request) -> Response:
         user = request_user(request)
@@ -100,6 +109,8 @@ def _fail(e: ExportLinkInvalid) -> HttpResponse:
     return HttpResponseBadRequest("This export link is not valid.", content_type="text/plain")
 
 
+# A wrong method gets 405 from require_GET, not 403 from the CSRF check first.
+@csrf_exempt
 @require_GET
 def export_start(request: HttpRequest, token: str) -> HttpResponse:
     """The single-use ``redirect_to`` link: on to the provider's consent page."""
@@ -117,6 +128,7 @@ def export_start(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@csrf_exempt
 @require_GET
 def export_callback(request: HttpRequest) -> HttpResponse:
     """Where the provider sends the browser back, with a code (or an error) and the state."""

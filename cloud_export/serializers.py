@@ -11,15 +11,27 @@ from cloud_export.oauth import cloud_enabled
 
 def _cloud_type(value: str) -> str:
     if not cloud_enabled(value):
-        raise serializers.ValidationError(f"Export to {value} is not configured on this server.")
+        # People read this (the drive page shows it): the cloud's name, not its code.
+        raise serializers.ValidationError(
+            f"Export to {CloudType(value).label} is not configured on this server."
+        )
     return value
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string and nothing else: DRF's CharField takes 0 or true as "0", "True"."""
+
+    def to_internal_value(self, data: object) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class CloudArchiveRequestSerializer(serializers.Serializer):
     redirect_success_link = serializers.URLField(max_length=2000)
     redirect_fail_link = serializers.URLField(max_length=2000)
     archive_url = serializers.URLField(max_length=2000)
-    gallery_name = serializers.CharField(max_length=255)
+    gallery_name = StrictCharField(max_length=255)
     archive_type = serializers.ChoiceField(choices=ArchiveType.choices)
     cloud_type = serializers.ChoiceField(choices=CloudType.choices)
 
@@ -71,10 +83,10 @@ class RedirectToSerializer(serializers.Serializer):
 class DriveExportRequestSerializer(serializers.Serializer):
     cloud_type = serializers.ChoiceField(choices=CloudType.choices)
     keys = serializers.ListField(
-        child=serializers.CharField(max_length=255), required=False, default=list,
+        child=StrictCharField(max_length=255), required=False, default=list,
         help_text="Names of your files to export; empty or missing exports all of them.",
     )  # fmt: skip
-    folder_name = serializers.CharField(max_length=255, required=False, default="Upload Center")
+    folder_name = StrictCharField(max_length=255, required=False, default="Upload Center")
 
     def validate_cloud_type(self, value: str) -> str:
         return _cloud_type(value)

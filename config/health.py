@@ -9,6 +9,8 @@ from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
 from config.celery import app as celery_app
 from upload_center.storage import storage_check
@@ -41,11 +43,16 @@ CHECKS: dict[str, Callable[[], None]] = {
 }
 
 
+# Any other method is answered 405, as /docs/json says (csrf_exempt: not 403 first).
+@csrf_exempt
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@csrf_exempt
+@require_safe
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     failing: dict[str, str] = {}

@@ -71,14 +71,20 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
             "console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["request_id"]}
         },
         "root": {"handlers": ["console"], "level": level},
+        # Django's DEFAULT_LOGGING gives the "django" logger its own console
+        # handler (in DEBUG) and leaves it propagating to the root: each of its
+        # records was written twice. No handlers of its own: the root's write it.
+        "loggers": {"django": {"handlers": [], "propagate": True}},
     }
     if log_format == "json":
         # uvicorn configures its own text handlers before Django starts; these
         # entries replace them so that its access and error lines are JSON too.
-        config["loggers"] = {
-            name: {"handlers": ["console"], "level": level, "propagate": False}
-            for name in ("uvicorn", "uvicorn.access")
-        }
+        config["loggers"].update(
+            {
+                name: {"handlers": ["console"], "level": level, "propagate": False}
+                for name in ("uvicorn", "uvicorn.access")
+            }
+        )
         _keep_logging_in_celery()
     return config
 

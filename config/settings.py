@@ -259,7 +259,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.ProjectAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -269,6 +269,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components, so uploads are binary there (not URLs).
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The drive envelope's "status": "ok" on success, a code on errors.
+    "ENUM_NAME_OVERRIDES": {
+        "DriveOkStatusEnum": ["ok"],
+        "DriveErrorStatusEnum": "drive.envelope.ERROR_STATUSES",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_plain_views_and_tags",
+    ],
 }
 
 GALLERY_API_BASE = _env_url(

@@ -26,6 +26,7 @@ from upload_center import selectors
 from upload_center import services as upload_services
 from upload_center.errors import FileNotFound
 from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
+from upload_center.serializers import NonEmptyFileField
 
 
 class DriveSessionAuthentication(SessionAuthentication):
@@ -50,15 +51,19 @@ class DriveApi(APIView):
 
 def _ok(name: str, data: dict[str, Any] | None = None) -> Any:
     fields: dict[str, Any] = {
-        "status": serializers.CharField(default="ok"),
-        "data": inline_serializer(f"{name}Data", data or {}) if data else serializers.DictField(default={}),
+        "status": serializers.ChoiceField(choices=["ok"]),
+        "data": inline_serializer(f"{name}Data", data) if data else serializers.DictField(help_text="`{}`"),
     }
     return inline_serializer(f"{name}Envelope", fields)
 
 
 ERROR = inline_serializer(
     "DriveError",
-    {"status": serializers.CharField(), "message": serializers.CharField(), "data": serializers.DictField()},
+    {
+        "status": serializers.ChoiceField(choices=envelope.ERROR_STATUSES),
+        "message": serializers.CharField(),
+        "data": serializers.DictField(),
+    },
 )
 
 
@@ -70,6 +75,7 @@ class LoginApi(DriveApi):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        auth=[],
         request=inline_serializer(
             "DriveLogin", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
@@ -172,11 +178,9 @@ class FilesUploadApi(DriveApi, ChunkedBodyApi):
 
     @extend_schema(
         request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {services.FILE_FIELD: {"type": "string", "format": "binary"}},
-                "required": [services.FILE_FIELD],
-            }
+            "multipart/form-data": inline_serializer(
+                "DriveUpload", {services.FILE_FIELD: NonEmptyFileField()}
+            )
         },
         parameters=[
             OpenApiParameter(

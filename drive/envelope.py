@@ -21,10 +21,15 @@ CODES = {
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
+    # Not in CONTRACT section 3's list: a wrong method is answered as HTTP says
+    # (405 with the Allow header), in the same envelope.
+    405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
     500: "internal_server_error",
 }
+
+ERROR_STATUSES = list(CODES.values())
 
 
 def ok(data: Any) -> Response:
@@ -32,7 +37,7 @@ def ok(data: Any) -> Response:
 
 
 def failure(status: int, message: str, data: Any = None) -> Response:
-    # The contract knows these codes only: other client errors (405, 415) are bad requests.
+    # The contract knows these codes only: other client errors (415, 406) are bad requests.
     if status not in CODES:
         status = 400 if status < 500 else 500
     return Response({"status": CODES[status], "message": message, "data": data or {}}, status=status)

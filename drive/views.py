@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
 
+from cloud_export.models import CloudType
+from cloud_export.oauth import cloud_enabled
 from config.security import page_headers
 
 
 @method_decorator(page_headers, name="dispatch")
 class DrivePageView(TemplateView):
     template_name = "drive/index.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # "Save all to cloud" is offered only where some cloud's OAuth app is set up.
+        context["cloud_export_enabled"] = any(cloud_enabled(cloud) for cloud in CloudType.values)
+        context["clouds"] = CloudType.choices
+        return context

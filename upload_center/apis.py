@@ -10,8 +10,8 @@ from typing import Any
 from django.http import JsonResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -20,38 +20,69 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from account.drf import request_fields, request_user
+from account.drf import FIELD_ERRORS_SCHEMA, request_fields, request_user
 from account.models import MB
 from upload_center import selectors, services
 from upload_center.downloads import file_response
 from upload_center.errors import FileNotFound, StorageUnavailable
 from upload_center.handlers import StoringUploadHandler, uploads_receive
 from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
+from upload_center.renderers import FileDeleteFormRenderer
+from upload_center.serializers import (
+    FILE_FIELD,
+    UPLOAD_ANSWER,
+    DeleteFileSerializer,
+    DetailSerializer,
+    ManagerSerializer,
+    TokenSerializer,
+    UploadFormSerializer,
+)
 
-FILE_FIELD = "file_field"
 logger = logging.getLogger(__name__)
+
+DETAIL = DetailSerializer
+UNAUTHORIZED = OpenApiResponse(DETAIL, description="Not logged in: no token or session, or a wrong one.")
 
 
 class LoginApi(ObtainAuthToken):
-    """`POST /fm/login/`: 200 {"token"} or 400 on bad credentials."""
+    """Log in with your username and password to get your API token
+    (send it as `Authorization: Token <key>`)."""
+
+    name = "Log in"
 
     parser_classes = [FormParser, MultiPartParser, JSONParser]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+    @extend_schema(
+        auth=[],
+        request=AuthTokenSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(FIELD_ERRORS_SCHEMA, description="Wrong credentials or a missing field."),
+        },
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
 
 
 class UploadApi(ChunkedBodyApi):
+    """Send one or more files in `file_field`: each gets a key in the answer, with
+    its download path when stored, else the reason it was refused."""
+
+    name = "Upload files"
     parser_classes = [StreamingMultiPartParser]
+    # Draws the browsable API's file picker; the body is parsed while it streams, not by this.
+    serializer_class = UploadFormSerializer
 
     @extend_schema(
-        request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {
-                    FILE_FIELD: {"type": "array", "items": {"type": "string", "format": "binary"}}
-                },
-            }
+        request={"multipart/form-data": UploadFormSerializer},
+        responses={
+            200: OpenApiResponse(UPLOAD_ANSWER),
+            400: OpenApiResponse(DETAIL, description="No file in `file_field`, or an empty file."),
+            401: UNAUTHORIZED,
+            413: OpenApiResponse(DETAIL, description="The body's Content-Length is over the server's limit."),
+            503: OpenApiResponse(DETAIL, description="Storage is unavailable; nothing was stored."),
         },
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
-        description="One key per file sent: the download path when stored, else the reason.",
     )
     def put(self, request: Request) -> Response:
         user = request_user(request)
@@ -91,20 +122,13 @@ def _mb(size: int) -> Decimal:
 
 
 class ManagerApi(APIView):
-    renderer_classes = [MegabytesJSONRenderer, BrowsableAPIRenderer]
+    """Your tier, its storage and what you use (MB), and your files; DELETE removes one by its name."""
+
+    name = "File manager"
+    renderer_classes = [MegabytesJSONRenderer, FileDeleteFormRenderer]
     parser_classes = [FormParser, MultiPartParser, JSONParser]
 
-    @extend_schema(
-        responses=inline_serializer(
-            "Manager",
-            {
-                "Account": serializers.CharField(),
-                "Storage": serializers.DecimalField(max_digits=20, decimal_places=3),
-                "Used": serializers.DecimalField(max_digits=20, decimal_places=3),
-                "Files": serializers.ListField(child=serializers.CharField()),
-            },
-        )
-    )
+    @extend_schema(responses={200: ManagerSerializer, 401: UNAUTHORIZED})
     def get(self, request: Request) -> Response:
         user = request_user(request)
         names = selectors.file_names(owner=user)
@@ -118,9 +142,14 @@ class ManagerApi(APIView):
         )
 
     @extend_schema(
-        request=inline_serializer("DeleteFile", {"file_name": serializers.CharField()}),
-        parameters=[OpenApiParameter("file_name", str, required=False, description="also accepted here")],
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        request=DeleteFileSerializer,
+        responses={
+            200: OpenApiResponse(DETAIL, description="`<file_name> Deleted Successfully.`"),
+            400: OpenApiResponse(DETAIL, description="No `file_name` sent."),
+            401: UNAUTHORIZED,
+            404: OpenApiResponse(DETAIL, description="`<file_name> hasn't existed!`"),
+        },
+        description="`file_name` in a form, multipart or JSON body (or the query string `?file_name=`).",
     )
     def delete(self, request: Request) -> Response:
         name = request_fields(request).get("file_name") or request.query_params.get("file_name")
@@ -133,7 +162,20 @@ class ManagerApi(APIView):
         return Response({"detail": f"{name} Deleted Successfully."})
 
 
-@extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 404: OpenApiTypes.OBJECT})
+@extend_schema(
+    responses={
+        (200, "*/*"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The file; its type guessed from its name."
+        ),
+        (206, "*/*"): OpenApiResponse(
+            OpenApiTypes.BINARY, description="The byte range a `Range` header asked for."
+        ),
+        302: OpenApiResponse(description="With `DOWNLOAD_OFFLOAD=s3-redirect`: to a short-lived S3 link."),
+        304: OpenApiResponse(description="Not modified since `If-None-Match` / `If-Modified-Since`."),
+        404: OpenApiResponse(DETAIL, description="`<filename> hasn't existed!`"),
+        416: OpenApiResponse(description="The `Range` lies outside the file."),
+    }
+)
 class DownloadApi(APIView):
     """Public: links are pasted into class pages. Range, ETag and 304 supported."""
 

@@ -17,15 +17,18 @@ SUFFIX_LENGTH = 7
 
 def name_from_client(sent: str) -> str | None:
     """The file name to use for a name a client sent in a multipart body, or None
-    when nothing usable is left (the part is then skipped).
+    when nothing is left (the part is then skipped, as a browser's empty file
+    input is).
 
     As Django's parser does: HTML entities decoded, only the last path
     component kept (browsers on Windows send full paths), non-printable
-    characters dropped. ``name_check`` judges what is left.
+    characters dropped. ``name_check`` judges what is left: unlike Django's
+    parser, ``.`` and ``..`` are kept so that they get a refusal in the answer
+    instead of vanishing from it.
     """
     name = html.unescape(sent).rsplit("/")[-1].rsplit("\\")[-1]
     name = "".join(char for char in name if char.isprintable())
-    return None if name in {"", ".", ".."} else name
+    return name or None
 
 
 def name_check(name: str) -> str:

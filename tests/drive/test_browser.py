@@ -159,7 +159,7 @@ def test_save_to_cloud_leads_to_the_providers_consent_page(
 
     page.select_option("#export-cloud", "yadisk")
     page.click("#export-form button[type=submit]")
-    expect(page.locator("#toast")).to_contain_text("Export to yadisk is not configured on this server.")
+    expect(page.locator("#toast")).to_contain_text("Export to Yandex Disk is not configured on this server.")
     shot(page, "07-export-not-configured")
 
     page.select_option("#export-cloud", "google_drive")

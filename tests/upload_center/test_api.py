@@ -238,13 +238,14 @@ def test_names_with_paths_are_neutralised_and_never_leave_the_user_folder(
     assert {p.name for p in upload_root.rglob("*") if p.is_file()} <= {"escape.txt", "win.txt", "abs.txt"}
 
 
-def test_dot_names_and_control_characters_are_dropped_or_neutralised(
+def test_dot_names_are_refused_in_the_answer_and_control_characters_dropped(
     api: APIClient, upload_root: Any
 ) -> None:
-    # The multipart parser drops a ".." file name and strips control
-    # characters; name_check (tests/upload_center/test_names.py) refuses what is left.
+    # The multipart parser strips control characters; name_check
+    # (tests/upload_center/test_names.py) refuses dot-only names with a text.
     answers = put(api, [("..", b"dots"), ("tab\there.txt", b"tab"), ("good.txt", b"good")]).json()
     assert answers == {
+        "..": ".. is not a valid file name.",
         "tabhere.txt": "/fm/download/kian/tabhere.txt",
         "good.txt": "/fm/download/kian/good.txt",
     }

@@ -129,10 +129,11 @@ def test_a_missing_boundary_is_a_parse_error(content_type: str) -> None:
         parse(Pieces(b"", 10), Recorder(), content_type)
 
 
-def test_sent_names_lose_their_paths_and_dot_names_are_skipped() -> None:
+def test_sent_names_lose_their_paths_and_dot_names_reach_the_handler_to_be_refused() -> None:
     handler = Recorder()
-    parse(Pieces(body(part("f", b"1", "C:\\Users\\me\\x.txt"), part("f", b"2", "..")), 64), handler)
-    assert handler.files == {"x.txt": bytearray(b"1")}
+    parts = [part("f", b"1", "C:\\Users\\me\\x.txt"), part("f", b"2", ".."), part("f", b"3", "a/.")]
+    parse(Pieces(body(*parts), 64), handler)
+    assert handler.files == {"x.txt": bytearray(b"1"), "..": bytearray(b"2"), ".": bytearray(b"3")}
 
 
 @override_settings(DATA_UPLOAD_MAX_NUMBER_FILES=2)

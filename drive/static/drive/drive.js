@@ -149,7 +149,8 @@ function showExportStatus(text) {
   $("export-status").hidden = false;
 }
 
-$("export-form").addEventListener("submit", async (event) => {
+// The form is left out of the page when no cloud is configured.
+$("export-form")?.addEventListener("submit", async (event) => {
   event.preventDefault();
   // Not an envelope API: the export answers {"redirect_to"} or DRF field errors.
   const response = await fetch("/cloud_export/drive", {
