@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from tests.drive.conftest import MiB, upload
+from tests.upload_center.helpers import unreachable_s3
 from upload_center.models import StoredFile
 from upload_center.storage import storage_read
 
@@ -316,11 +317,14 @@ def test_a_storage_failure_is_a_500_envelope_that_says_nothing_was_stored(
 ) -> None:
     default = settings.STORAGES["default"]
     if settings.S3_BUCKET:
-        options = {**default["OPTIONS"], "bucket_name": "no-such-bucket-for-the-drive"}
+        options = unreachable_s3(default["OPTIONS"])
     else:
         (upload_root / "alice").write_bytes(b"a file where the user's folder should be")
         options = default["OPTIONS"]
-    settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
-    body = error(upload(login(drive_user), "notes.txt", b"notes"), 500, "internal_server_error")
+    client = login(drive_user)
+    # Only around the request: the fixtures' cleanup afterwards needs the working storage.
+    with override_settings(STORAGES={**settings.STORAGES, "default": {**default, "OPTIONS": options}}):
+        answer = upload(client, "notes.txt", b"notes")
+    body = error(answer, 500, "internal_server_error")
     assert body["message"] == "Storage is unavailable, nothing was stored; please try again."
     assert not StoredFile.objects.exists()

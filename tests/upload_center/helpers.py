@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from botocore.config import Config
+
 BOUNDARY = "----uploadcenterboundary7MA4YWxkTrZu0gW"
 CONTENT_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
 
@@ -19,3 +23,14 @@ def multipart(files: list[tuple[str, bytes]], field: str = "file_field") -> byte
             + b"\r\n"
         )
     return body + f"--{BOUNDARY}--\r\n".encode()
+
+
+def unreachable_s3(options: dict[str, Any]) -> dict[str, Any]:
+    """S3 storage options whose endpoint refuses connections, tried once (a bucket
+    that is merely missing is created at the first store, CONTRACT section 5)."""
+    return {
+        **options,
+        # Port 9 on loopback: nothing listens, so the connection is refused at once.
+        "endpoint_url": "http://127.0.0.1:9",
+        "client_config": Config(retries={"total_max_attempts": 1}, connect_timeout=2),
+    }

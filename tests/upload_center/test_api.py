@@ -12,11 +12,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db.models import Sum
+from django.test import override_settings
 from django.utils.http import http_date
 from rest_framework.test import APIClient
 
 from account.models import Account, User
-from tests.upload_center.helpers import CONTENT_TYPE, multipart
+from tests.upload_center.helpers import CONTENT_TYPE, multipart, unreachable_s3
 from upload_center.models import StoredFile
 from upload_center.storage import storage_delete, storage_exists, storage_read
 
@@ -436,15 +437,16 @@ def test_a_storage_failure_is_503_with_nothing_stored_or_charged(
 ) -> None:
     default = settings.STORAGES["default"]
     if settings.S3_BUCKET:
-        options = {**default["OPTIONS"], "bucket_name": "no-such-bucket-for-uploads"}
+        options = unreachable_s3(default["OPTIONS"])
         big = b"b" * (settings.UPLOAD_PART_SIZE + 1)  # a multipart upload, not a single PUT
     else:
         # The user's folder cannot be made: a file stands where it should be.
         (upload_root / "kian").write_bytes(b"not a folder")
         options = default["OPTIONS"]
         big = b"b" * 1000
-    settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
-    response = put(api, [("big.bin", big), ("small.txt", b"s")])
+    # Only around the request: the fixtures' cleanup afterwards needs the working storage.
+    with override_settings(STORAGES={**settings.STORAGES, "default": {**default, "OPTIONS": options}}):
+        response = put(api, [("big.bin", big), ("small.txt", b"s")])
     assert response.status_code == 503
     assert response.json() == {"detail": "Storage is unavailable, nothing was stored; please try again."}
     assert not StoredFile.objects.exists()
