@@ -94,7 +94,9 @@ class User(AbstractUser):
         "username",
         max_length=150,
         unique=True,
-        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only; not starting with a dot.",
+        help_text=(
+            "Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only; not starting with a dot."
+        ),
         validators=[username_validator],
         error_messages={"unique": "A user with that username already exists."},
     )

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-
 # Hidden names (leading dot) mark temporary files to every tool that lists storage.
 PARTIAL_PREFIX = ".upload-"
 

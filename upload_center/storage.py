@@ -226,9 +226,11 @@ class LocalSink(_PipelinedSink):
         self._fd: int | None = os.open(self.partial_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
 
     def _store(self, number: int, batch: list[Chunk]) -> None:
+        fd = self._fd
+        assert fd is not None  # batches are stored before close
         views = [memoryview(chunk) for chunk in batch]
         while views:
-            written = os.writev(self._fd, views[:IOV_MAX])
+            written = os.writev(fd, views[:IOV_MAX])
             # Drop what was written; a short write leaves part of one chunk.
             while views and written >= len(views[0]):
                 written -= len(views.pop(0))
@@ -355,7 +357,9 @@ class S3Sink(_PipelinedSink):
         # Only this upload's parts: the key itself may hold a file another upload stored.
         if self.upload_id is not None:
             with contextlib.suppress(self._client.exceptions.NoSuchUpload):  # cleanup_uploads was first
-                self._client.abort_multipart_upload(Bucket=self._bucket, Key=self.key, UploadId=self.upload_id)
+                self._client.abort_multipart_upload(
+                    Bucket=self._bucket, Key=self.key, UploadId=self.upload_id
+                )
 
 
 def storage_sink(
