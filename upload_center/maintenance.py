@@ -178,7 +178,7 @@ def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> Cl
             continue
         if row.s3_upload_id and is_s3():
             _abort_multipart(key=row.storage_key, upload_id=row.s3_upload_id)
-        if row.partial_key and not is_s3():
+        if row.partial_key:  # on S3 a pending upload's bytes are its multipart upload: a no-op there
             default_storage.delete(row.partial_key)
         if not row.partial_name:
             _unclaimed_bytes_delete(row)
