@@ -6,7 +6,9 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
+from django.utils.deconstruct import deconstructible
 
 MB = 1048576
 
@@ -33,6 +35,20 @@ class Account(models.Model):
         return f"You can't upload files more than {megabytes(self.max_file_transfer)} Megabytes!"
 
 
+@deconstructible
+class FolderNameValidator(UnicodeUsernameValidator):
+    """Django's username rule (letters, digits and ``@.+-_``: no separators or control
+    characters), and no leading dot: a username names the user's storage folder,
+    and ``.``, ``..`` or a hidden name would put files outside it or where
+    maintenance treats them as temporary."""
+
+    regex = r"^(?!\.)[\w.@+-]+\Z"
+    message = (
+        "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ "
+        "characters, and may not start with a dot."
+    )
+
+
 def default_account_id() -> int:
     """The default tier's id; created on first use so a fresh database always has one."""
     tier, _ = Account.objects.get_or_create(
@@ -40,6 +56,12 @@ def default_account_id() -> int:
         defaults={"storage": 500 * MB, "max_file_transfer": 50 * MB},
     )
     return tier.pk
+
+
+def _username_check(username: str) -> None:
+    # create_user runs no model validation: scripts and tests must not make a user
+    # whose name cannot be a folder either.
+    User.username_validator(username)
 
 
 def _with_default_tier(extra_fields: dict[str, Any]) -> dict[str, Any]:
@@ -55,15 +77,29 @@ class TierUserManager(UserManager["User"]):
     def create_user(
         self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
     ) -> User:
+        _username_check(username)
         return super().create_user(username, email, password, **_with_default_tier(extra_fields))
 
     def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
     ) -> User:
+        _username_check(username)
         return super().create_superuser(username, email, password, **_with_default_tier(extra_fields))
 
 
 class User(AbstractUser):
+    username_validator = FolderNameValidator()
+    # AbstractUser's field, with the validator above.
+    username = models.CharField(
+        "username",
+        max_length=150,
+        unique=True,
+        help_text=(
+            "Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only; not starting with a dot."
+        ),
+        validators=[username_validator],
+        error_messages={"unique": "A user with that username already exists."},
+    )
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="users")
     used_storage = models.PositiveBigIntegerField(default=0, help_text="Bytes stored, all APIs together.")
 

@@ -89,16 +89,17 @@ class UploadApi(ChunkedBodyApi):
         handler = StoringUploadHandler(request._request, owner=user, field_name=FILE_FIELD)
         try:
             uploads = uploads_receive(request, handler)
+            if not uploads:
+                return Response({"detail": f"No file was submitted in {FILE_FIELD}."}, status=400)
+            empty = [u.sent_name for u in uploads if u.ok and u.size == 0]
+            if empty:
+                handler.discard()
+                return Response({"detail": f"Empty files can't be uploaded: {', '.join(empty)}."}, status=400)
+            # Settling moves the bytes to their names, so storage can fail here too.
+            return Response(services.files_settle(owner_id=user.pk, uploads=uploads))
         except StorageUnavailable as e:
             logger.exception("upload failed in storage")
             return Response({"detail": str(e)}, status=503)
-        if not uploads:
-            return Response({"detail": f"No file was submitted in {FILE_FIELD}."}, status=400)
-        empty = [u.sent_name for u in uploads if u.ok and u.size == 0]
-        if empty:
-            handler.discard()
-            return Response({"detail": f"Empty files can't be uploaded: {', '.join(empty)}."}, status=400)
-        return Response(services.files_settle(owner_id=user.pk, uploads=uploads))
 
 
 class MegabytesJSONRenderer(JSONRenderer):

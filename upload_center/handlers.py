@@ -36,8 +36,8 @@ def upload_precheck(*, owner: User, content_length: int) -> str | None:
 class StoringUploadHandler(FileUploadHandler):
     """Writes the files of one form field to storage as they stream in.
 
-    Every chunk goes once to its final place (see ``storage.storage_sink``) and
-    into the file's SHA-256; a file is refused as soon as it passes the tier's
+    Every chunk is written once, to the upload's own key (see
+    ``storage.storage_sink``), and into the file's SHA-256; a file is refused as soon as it passes the tier's
     file limit or the space left, and the rest of its bytes are skipped.
     Nothing is charged here: ``services.files_settle`` does that at the end.
     """

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from upload_center.models import StoredFile
@@ -86,15 +86,18 @@ def storage_keys() -> set[str]:
 
 
 def _index_keys() -> tuple[dict[str, int], set[str]]:
-    """Stored keys (with row ids) and the keys reserved by pending uploads."""
+    """Stored keys (with row ids) and the keys of pending uploads: the names they
+    reserve and the hidden files that hold their bytes."""
     stored: dict[str, int] = {}
     pending: set[str] = set()
-    rows = StoredFile.objects.select_related("owner").only("id", "name", "state", "owner__username")
+    rows = StoredFile.objects.select_related("owner").only(
+        "id", "name", "state", "partial_name", "owner__username"
+    )
     for row in rows.iterator(chunk_size=2000):
         if row.state == StoredFile.State.STORED:
             stored[row.storage_key] = row.id
         else:
-            pending.add(row.storage_key)
+            pending.update(key for key in (row.storage_key, row.partial_key) if key)
     return stored, pending
 
 
@@ -116,7 +119,8 @@ def storage_reconcile(*, fix: bool = False) -> ReconcileReport:
         for key in report.orphans:
             username, _, name = key.partition("/")
             # An upload may have reserved the name since the listing.
-            if not StoredFile.objects.filter(owner__username=username, name=name).exists():
+            owned = Q(name=name) | Q(partial_name=name, state=StoredFile.State.PENDING)
+            if not StoredFile.objects.filter(owned, owner__username=username).exists():
                 default_storage.delete(key)
                 logger.info("deleted orphan %s", key)
         StoredFile.objects.filter(id__in=missing_ids, state=StoredFile.State.STORED).delete()
@@ -155,8 +159,12 @@ def _abort_multipart(*, key: str, upload_id: str) -> None:
 
 def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> CleanupReport:
     """Remove pending rows older than ``older_than`` with their partial bytes
-    (an S3 multipart upload or a partial file), then abort every S3 multipart
-    upload that old which no remaining pending row owns."""
+    (an S3 multipart upload or a hidden partial file), then abort every S3
+    multipart upload that old which no remaining pending row owns.
+
+    Only what the row's own upload wrote is removed: the name it reserved may be
+    taken by a new upload the moment the row is gone.
+    """
     cutoff = (now or timezone.now()) - older_than
     report = CleanupReport()
     stale = StoredFile.objects.filter(state=StoredFile.State.PENDING, created_at__lt=cutoff).select_related(
@@ -170,13 +178,26 @@ def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> Cl
             continue
         if row.s3_upload_id and is_s3():
             _abort_multipart(key=row.storage_key, upload_id=row.s3_upload_id)
-        default_storage.delete(row.storage_key)
+        if row.partial_key:  # on S3 a pending upload's bytes are its multipart upload: a no-op there
+            default_storage.delete(row.partial_key)
+        if not row.partial_name:
+            _unclaimed_bytes_delete(row)
         report.stale_rows.append(row.storage_key)
         logger.info("removed the cut-off upload %s", row.storage_key)
 
     if is_s3():
         report.aborted_uploads = _stray_multipart_abort(cutoff=cutoff)
     return report
+
+
+def _unclaimed_bytes_delete(row: StoredFile) -> None:
+    """A row from before partial names wrote at its file's name: remove those bytes
+    unless the name is taken again. Under the owner's row lock, as settling holds
+    it while moving bytes to a name."""
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=row.owner_id).first()
+        if not StoredFile.objects.filter(owner_id=row.owner_id, name=row.name).exists():
+            default_storage.delete(row.storage_key)
 
 
 def _stray_multipart_abort(*, cutoff: datetime) -> list[str]:

@@ -4,13 +4,28 @@ Bytes live in Django's default storage (local disk or S3) under
 ``<username>/<name>``; a row is created as ``pending`` when an upload starts (it
 reserves the name and records where partial bytes are) and becomes ``stored``
 when the quota is charged. Only stored rows are user files.
+
+Until then the bytes are the upload's own: a hidden file ``<username>/<partial_name>``
+on disk, or an S3 multipart upload (``s3_upload_id``) not yet completed. They reach
+``<username>/<name>`` only in the transaction that marks the row stored, so an upload
+that is cancelled (or cleaned up) can never remove bytes of a file that took its name.
 """
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+# Hidden names (leading dot) mark temporary files to every tool that lists storage.
+PARTIAL_PREFIX = ".upload-"
+
+
+def partial_name_new() -> str:
+    """A hidden name no other upload will pick (and no client can guess)."""
+    return f"{PARTIAL_PREFIX}{uuid.uuid4().hex}"
 
 
 class StoredFileQuerySet(models.QuerySet["StoredFile"]):
@@ -30,6 +45,8 @@ class StoredFile(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     # The S3 multipart upload in progress, so a cleanup can abort what a killed process left.
     s3_upload_id = models.CharField(max_length=1024, blank=True)
+    # The hidden file in the owner's folder that holds the bytes on disk while pending.
+    partial_name = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = StoredFileQuerySet.as_manager()
@@ -47,6 +64,11 @@ class StoredFile(models.Model):
     @property
     def storage_key(self) -> str:
         return f"{self.owner.username}/{self.name}"
+
+    @property
+    def partial_key(self) -> str:
+        """Where the bytes of a pending upload are on disk (empty for rows made before partial names)."""
+        return f"{self.owner.username}/{self.partial_name}" if self.partial_name else ""
 
     @property
     def etag(self) -> str:

@@ -1,9 +1,11 @@
 """The one place that knows whether bytes live on local disk or in S3.
 
-Writes go through a sink that puts each chunk in its final place as it comes
-(a file opened at its final path, or the parts of an S3 multipart upload), so
-nothing is spooled and nothing is copied afterwards. Reads yield chunks from a
-byte range, so downloads stream.
+Writes go through a sink that stores each chunk as it comes, in a place that
+belongs to that upload alone (a hidden file beside the final path, or the parts
+of an S3 multipart upload), so nothing is spooled. ``commit`` then puts the bytes
+at their key without copying them (a rename, or completing the multipart upload);
+``abort`` removes only the upload's own bytes. Reads yield chunks from a byte
+range, so downloads stream.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import posixpath
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,6 +26,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 
 from upload_center.errors import FileNotFound, StorageUnavailable
+from upload_center.models import partial_name_new
 
 READ_CHUNK = 4 * 1024 * 1024
 IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
@@ -103,6 +107,7 @@ class Sink(Protocol):
 
     def write(self, data: Chunk) -> None: ...
     def close(self) -> None: ...
+    def commit(self) -> None: ...
     def abort(self) -> None: ...
 
 
@@ -133,6 +138,7 @@ class _PipelinedSink:
         self._in_flight: deque[tuple[Future[None], Future[None], list[Chunk]]] = deque()
         self._batches = 0
         self._stored = 0
+        self._committed = False
         self.sha256 = ""
 
     def write(self, data: Chunk) -> None:
@@ -189,7 +195,14 @@ class _PipelinedSink:
         finally:
             self._shutdown()
 
+    def commit(self) -> None:
+        """Put the closed upload's bytes at their key; until then they are the upload's own."""
+        with _storage_errors():
+            self._commit()
+        self._committed = True
+
     def abort(self) -> None:
+        """Remove what this upload stored (never its key's bytes once committed)."""
         self._buffer, self._buffered = [], 0
         for hashed, stored, _ in self._in_flight:
             for future in (hashed, stored):
@@ -197,6 +210,8 @@ class _PipelinedSink:
                     future.result()
         self._in_flight.clear()
         self._shutdown()
+        if self._committed:
+            return
         try:
             self._discard()
         except (OSError, BotoCoreError, ClientError):
@@ -219,27 +234,34 @@ class _PipelinedSink:
     def _finish(self) -> None:
         raise NotImplementedError
 
+    def _commit(self) -> None:
+        raise NotImplementedError
+
     def _discard(self) -> None:
         raise NotImplementedError
 
 
 class LocalSink(_PipelinedSink):
-    """Writes at the final path; the index row stays ``pending`` until the quota
-    is charged, so a half-written file is never served."""
+    """Writes to a hidden file of its own beside the final path, renamed into place
+    by ``commit`` (same folder, so same filesystem: nothing is copied)."""
 
     batch_size = 1024 * 1024
 
-    def __init__(self, key: str, *, on_part: PartCallback | None, part_size: int) -> None:
+    def __init__(self, key: str, *, partial_key: str, on_part: PartCallback | None, part_size: int) -> None:
         super().__init__(on_part=on_part, part_size=part_size)
         # Storage.path() refuses a key that would leave the upload root.
         self.path = Path(default_storage.path(key))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        self.partial_path = Path(default_storage.path(partial_key))
+        self.partial_path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: the name is this upload's alone, never a file something else wrote.
+        self._fd: int | None = os.open(self.partial_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
 
     def _store(self, number: int, batch: list[Chunk]) -> None:
+        fd = self._fd
+        assert fd is not None  # batches are stored before close
         views = [memoryview(chunk) for chunk in batch]
         while views:
-            written = os.writev(self._fd, views[:IOV_MAX])
+            written = os.writev(fd, views[:IOV_MAX])
             # Drop what was written; a short write leaves part of one chunk.
             while views and written >= len(views[0]):
                 written -= len(views.pop(0))
@@ -247,11 +269,19 @@ class LocalSink(_PipelinedSink):
                 views[0] = views[0][written:]
 
     def _finish(self) -> None:
-        os.close(self._fd)
+        self._fd_close()
+
+    def _fd_close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _commit(self) -> None:
+        os.replace(self.partial_path, self.path)
 
     def _discard(self) -> None:
-        os.close(self._fd)
-        self.path.unlink(missing_ok=True)
+        self._fd_close()
+        self.partial_path.unlink(missing_ok=True)
 
 
 class S3Sink(_PipelinedSink):
@@ -302,17 +332,13 @@ class S3Sink(_PipelinedSink):
         self._spare.append(part)
 
     def close(self) -> None:
-        if self._storer is None:
-            # Smaller than one part: a single PUT.
-            body = self._buffer[0] if self._buffer else b""  # the one fresh part buffer, sent as it is
-            self._hash.update(body)
-            with _storage_errors():
-                _bucket_ensured(lambda: self._client.put_object(Bucket=self._bucket, Key=self.key, Body=body))
+        if self._storer is None and not self._buffered:
+            # No byte came: there is no multipart upload, and commit writes an empty object.
             self.sha256 = self._hash.hexdigest()
-            self._stored = len(body)
-            if self._on_part and self._stored:
-                self._on_part(self._stored)  # the one part, as the multipart path reports its last
             return
+        # A file smaller than one part is a multipart upload of one part too: a single
+        # PUT would write the key while the row is pending, and a discard of a PUT could
+        # only delete the key, whoever wrote it last.
         if self._buffer:
             part = self._buffer[0]
             assert isinstance(part, bytearray)
@@ -349,30 +375,42 @@ class S3Sink(_PipelinedSink):
         }
 
     def _finish(self) -> None:
+        """Every part is stored; completing the upload is ``commit``'s."""
+
+    def _commit(self) -> None:
+        if self.upload_id is None:
+            _bucket_ensured(lambda: self._client.put_object(Bucket=self._bucket, Key=self.key, Body=b""))
+            return
         parts = [self._parts[number] for number in sorted(self._parts)]
         self._client.complete_multipart_upload(
             Bucket=self._bucket, Key=self.key, UploadId=self.upload_id, MultipartUpload={"Parts": parts}
         )
 
     def _discard(self) -> None:
+        # Only this upload's parts: the key itself may hold a file another upload stored.
         if self.upload_id is not None:
-            self._client.abort_multipart_upload(Bucket=self._bucket, Key=self.key, UploadId=self.upload_id)
-        else:
-            self._client.delete_object(Bucket=self._bucket, Key=self.key)
+            with contextlib.suppress(self._client.exceptions.NoSuchUpload):  # cleanup_uploads was first
+                self._client.abort_multipart_upload(
+                    Bucket=self._bucket, Key=self.key, UploadId=self.upload_id
+                )
 
 
 def storage_sink(
     key: str,
     *,
+    partial_key: str = "",
     on_part: PartCallback | None = None,
     on_start: Callable[[str], None] | None = None,
 ) -> Sink:
-    """Open a writer for ``key``; ``on_part(bytes_stored)`` runs after each stored part, the last included."""
+    """Open a writer whose ``commit`` puts its bytes at ``key``; ``on_part(bytes_stored)``
+    runs after each stored part, the last included. On disk the bytes wait in
+    ``partial_key`` (a hidden name in the same folder; a fresh one when empty)."""
     part_size = settings.UPLOAD_PART_SIZE
     with _storage_errors():
         if is_s3():
             return S3Sink(key, on_part=on_part, on_start=on_start, part_size=part_size)
-        return LocalSink(key, on_part=on_part, part_size=part_size)
+        partial_key = partial_key or posixpath.join(posixpath.dirname(key), partial_name_new())
+        return LocalSink(key, partial_key=partial_key, on_part=on_part, part_size=part_size)
 
 
 def storage_read(key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:

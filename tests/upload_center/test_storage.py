@@ -32,6 +32,7 @@ def test_uneven_chunks_and_views_are_stored_byte_exact_with_their_sha256(setting
         sink.write(bytes(chunk) if size % 2 == 0 else chunk)
         position += size
     sink.close()
+    sink.commit()  # the bytes reach their key only when committed
 
     assert sink.sha256 == hashlib.sha256(data).hexdigest()
     assert b"".join(storage_read("tests/uneven.bin")) == data

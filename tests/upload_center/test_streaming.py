@@ -91,10 +91,11 @@ def open_s3_uploads() -> list[dict[str, Any]]:
     return s3_client().list_multipart_uploads(Bucket=settings.S3_BUCKET).get("Uploads", [])
 
 
-def stored_partially(key: str) -> bool:
+def stored_partially(row: StoredFile) -> bool:
+    """The upload's own bytes are in storage: its multipart upload, or its hidden file."""
     if settings.S3_BUCKET:
-        return any(u["Key"] == key for u in open_s3_uploads())
-    return storage_exists(key)
+        return any(u["Key"] == row.storage_key for u in open_s3_uploads())
+    return storage_exists(row.partial_key)
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ def test_bytes_reach_storage_while_the_client_is_still_sending(
     row = wait_for(
         lambda: StoredFile.objects.filter(owner=big_user, state="pending").first(), what="a pending row"
     )
-    wait_for(lambda: stored_partially(row.storage_key), what="bytes in storage")
+    wait_for(lambda: stored_partially(row), what="bytes in storage")
     upload.send_file_bytes(20 * MB, start=False)
     response = upload.finish()
     assert b" 200 " in response.split(b"\r\n")[0]
@@ -126,11 +127,11 @@ def test_a_connection_cut_mid_body_leaves_no_file_no_row_and_no_charge(
     upload = RawUpload(server.url, token, "cut.bin", 64 * MB)
     upload.send_file_bytes(24 * MB)
     row = wait_for(lambda: StoredFile.objects.filter(owner=big_user).first(), what="a pending row")
-    wait_for(lambda: stored_partially(row.storage_key), what="bytes in storage")
+    wait_for(lambda: stored_partially(row), what="bytes in storage")
     upload.cut()
 
     wait_for(lambda: not StoredFile.objects.filter(owner=big_user).exists(), what="the pending row to go")
-    wait_for(lambda: not stored_partially(row.storage_key), what="the partial bytes to go")
+    wait_for(lambda: not stored_partially(row), what="the partial bytes to go")
     assert not storage_exists(row.storage_key)
     big_user.refresh_from_db()
     assert big_user.used_storage == 0
@@ -158,7 +159,7 @@ def test_a_server_killed_mid_upload_leaves_a_pending_row_that_cleanup_removes(
     upload = RawUpload(server.url, token, "killed.bin", 64 * MB)
     upload.send_file_bytes(24 * MB)
     row = wait_for(lambda: StoredFile.objects.filter(owner=big_user).first(), what="a pending row")
-    wait_for(lambda: stored_partially(row.storage_key), what="bytes in storage")
+    wait_for(lambda: stored_partially(row), what="bytes in storage")
     server.process.send_signal(signal.SIGKILL)
     server.process.wait()
     upload.cut()
@@ -170,5 +171,5 @@ def test_a_server_killed_mid_upload_leaves_a_pending_row_that_cleanup_removes(
     call_command("cleanup_uploads", older_than=0, stdout=io.StringIO())
 
     assert not StoredFile.objects.filter(owner=big_user).exists()
-    assert not stored_partially(row.storage_key)
+    assert not stored_partially(row)
     assert not storage_exists(row.storage_key)
