@@ -25,6 +25,7 @@ from cloud_export.serializers import (
 from cloud_export.services import export_request_complete, export_request_create, export_request_start
 from config.security import ClientAddressRateThrottle
 from upload_center.models import StoredFile
+from upload_center.serializers import DetailSerializer
 
 # Binds the provider's answer to the browser that opened the start link.
 BROWSER_COOKIE = "cloud_export_request"
@@ -52,7 +53,11 @@ class CloudArchiveApi(APIView):
 
     @extend_schema(
         request=CloudArchiveRequestSerializer,
-        responses={200: RedirectToSerializer, 400: OpenApiResponse(FIELD_ERRORS_SCHEMA)},
+        responses={
+            200: RedirectToSerializer,
+            400: OpenApiResponse(FIELD_ERRORS_SCHEMA),
+            429: OpenApiResponse(DetailSerializer, description="Too many calls; see Retry-After."),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = CloudArchiveRequestSerializer(data=request.data)

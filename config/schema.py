@@ -36,6 +36,14 @@ class ProjectAutoSchema(AutoSchema):
         return [path_tag(self.path)]
 
     def _get_request_body(self, direction: str = "request") -> Any:
+        body = self._request_body(direction)
+        if body and path_tag(self.path) == DRIVE:
+            # The drive refuses a state-changing call without a JSON body or X-Upload-Id
+            # (config.security.form_post_refuse), so its bodies are never optional.
+            body["required"] = True
+        return body
+
+    def _request_body(self, direction: str) -> Any:
         # drf-spectacular describes bodies of POST, PUT and PATCH only; DELETE /fm/manager/ takes one.
         if self.method != "DELETE":
             return super()._get_request_body(direction)

@@ -36,7 +36,10 @@ class DriveSessionAuthentication(SessionAuthentication):
         # preflight that this site never grants (and the session cookie is
         # SameSite=Lax). A CSRF token check here would also read the multipart
         # body through Django's spooling handlers before the view could stream it.
-        form_post_refuse(request)
+        # A method the view does not take is left to the view, which answers 405.
+        view = request.parser_context.get("view")
+        if view is None or hasattr(view, str(request.method).lower()):
+            form_post_refuse(request)
 
 
 class DriveApi(APIView):
@@ -79,7 +82,7 @@ class LoginApi(DriveApi):
         request=inline_serializer(
             "DriveLogin", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
-        responses={200: _ok("Login"), **_errors(400, 403)},
+        responses={200: _ok("Login"), **_errors(400, 403, 429)},
         description="Starts a session: the answer sets the `sessionid` cookie.",
     )
     def post(self, request: Request) -> Response:
@@ -97,8 +100,14 @@ class LoginApi(DriveApi):
 class LogoutApi(DriveApi):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=None, responses={200: _ok("Logout")})
+    @extend_schema(
+        request={"application/json": {"type": "object", "description": "`{}`: any JSON object"}},
+        responses={200: _ok("Logout"), **_errors(400)},
+        description="Ends the session. The JSON body shows the call is not a form sent by another site.",
+    )
     def post(self, request: Request) -> Response:
+        if not isinstance(request.data, dict):
+            raise BadRequest("Send a JSON object, e.g. {}.")
         logout(request._request)
         return envelope.ok({})
 

@@ -26,6 +26,8 @@ CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    # Also beyond the contract's list: login throttling (account.throttling), with Retry-After.
+    429: "too_many_requests",
     500: "internal_server_error",
 }
 

@@ -59,6 +59,7 @@ class LoginApi(ObtainAuthToken):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(FIELD_ERRORS_SCHEMA, description="Wrong credentials or a missing field."),
+            429: OpenApiResponse(DETAIL, description="Too many failed logins; see Retry-After."),
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -46,10 +46,10 @@ def test_manager_megabytes_are_numbers_and_required(document: dict[str, Any]) ->
     assert set(manager["required"]) == {"Account", "Storage", "Used", "Files"}
 
 
-def test_fm_login_needs_no_auth_and_documents_its_400(document: dict[str, Any]) -> None:
+def test_fm_login_needs_no_auth_and_documents_its_400_and_429(document: dict[str, Any]) -> None:
     login = document["paths"]["/fm/login/"]["post"]
     assert login.get("security", []) in ([], [{}])
-    assert set(login["responses"]) == {"200", "400"}
+    assert set(login["responses"]) == {"200", "400", "429"}
 
 
 def test_every_protected_fm_operation_documents_401(document: dict[str, Any]) -> None:
