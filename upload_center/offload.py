@@ -45,13 +45,13 @@ def _accel_redirect(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
     except Http404 as e:
         raise FileNotFound(f"{row.storage_key} is in the index but not on disk") from e
     # The streamed answer's headers (downloads.file_response): nginx keeps
-    # Content-Type, Content-Disposition and Accept-Ranges from here, makes its own
-    # ETag and Last-Modified from the file, and adds nosniff and the sandbox policy
-    # in its `internal` location (deploy/nginx/upload-center.conf).
+    # Content-Type and Content-Disposition from here, makes its own ETag,
+    # Last-Modified and Accept-Ranges from the file (a second Accept-Ranges would be
+    # sent as well), and adds nosniff and the sandbox policy in its `internal`
+    # location (deploy/nginx/upload-center.conf.template).
     response["Content-Disposition"] = content_disposition_header(True, row.name)
     response["ETag"] = row.etag
     response["Last-Modified"] = http_date(row.created_at.timestamp())
-    response["Accept-Ranges"] = "bytes"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
