@@ -41,6 +41,7 @@ def _accel_redirect(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
     try:
         # A path relative to SENDFILE_ROOT (UPLOAD_ROOT); django-sendfile2 refuses one
         # that leaves it, checks that the bytes exist and quotes the redirect URI.
+        # Content-Length 0: the answer has no body (ASGI servers refuse a shorter one).
         response = sendfile(request, row.storage_key, content_length=0, mimetype=_content_type(row))
     except Http404 as e:
         raise FileNotFound(f"{row.storage_key} is in the index but not on disk") from e
