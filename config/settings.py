@@ -200,6 +200,24 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Who sends a download's bytes (CONTRACT section 5): the app itself, nginx in front
+# of it (X-Accel-Redirect onto an `internal` location aliased to UPLOAD_ROOT), or
+# S3 through a short-lived presigned URL. Checked here so a bad value stops start-up.
+DOWNLOAD_OFFLOAD = env.str("DOWNLOAD_OFFLOAD", default="none")
+DOWNLOAD_OFFLOAD_PREFIX = env.str("DOWNLOAD_OFFLOAD_PREFIX", default="/_protected/")
+DOWNLOAD_OFFLOAD_URL_SECONDS = env.int("DOWNLOAD_OFFLOAD_URL_SECONDS", default=300)
+if DOWNLOAD_OFFLOAD not in {"none", "nginx", "s3-redirect"}:
+    raise ImproperlyConfigured("DOWNLOAD_OFFLOAD must be one of none, nginx, s3-redirect.")
+if DOWNLOAD_OFFLOAD == "nginx" and S3_BUCKET:
+    raise ImproperlyConfigured("DOWNLOAD_OFFLOAD=nginx serves UPLOAD_ROOT; with S3 use s3-redirect.")
+if DOWNLOAD_OFFLOAD == "s3-redirect" and not S3_BUCKET:
+    raise ImproperlyConfigured("DOWNLOAD_OFFLOAD=s3-redirect needs S3 storage (set S3_BUCKET).")
+if not (DOWNLOAD_OFFLOAD_PREFIX.startswith("/") and DOWNLOAD_OFFLOAD_PREFIX.endswith("/")):
+    raise ImproperlyConfigured("DOWNLOAD_OFFLOAD_PREFIX must start and end with '/'.")
+# django-sendfile2 builds the X-Accel-Redirect answer from these.
+SENDFILE_BACKEND = "django_sendfile.backends.nginx"
+SENDFILE_ROOT = str(UPLOAD_ROOT)
+SENDFILE_URL = DOWNLOAD_OFFLOAD_PREFIX
 # Bytes per stored part: an S3 multipart part (at least 5 MiB, S3's minimum) and
 # the step of upload progress events; two parts at most are held in memory.
 UPLOAD_PART_SIZE = env.int("UPLOAD_PART_SIZE", default=8 * 1024 * 1024)

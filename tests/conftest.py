@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from dev import PYTHON, server_command  # noqa: E402
 
-SERVICE_MARKERS = {"postgres", "redis", "rabbitmq", "s3", "browser"}
+SERVICE_MARKERS = {"postgres", "redis", "rabbitmq", "s3", "browser", "nginx"}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -43,6 +43,8 @@ def _missing_service(name: str) -> str | None:
         return "S3 (set S3_BUCKET and S3_ENDPOINT_URL; dev.py test starts moto's server)"
     if name == "browser" and not Path("/usr/bin/chromium").exists():
         return "Chromium (apt-get install chromium)"
+    if name == "nginx" and not Path("/usr/sbin/nginx").exists():
+        return "nginx (apt-get install nginx)"
     return None
 
 

@@ -27,6 +27,7 @@ from upload_center.downloads import file_response
 from upload_center.errors import FileNotFound, StorageUnavailable
 from upload_center.handlers import StoringUploadHandler, uploads_receive
 from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
+from upload_center.offload import offloaded
 from upload_center.renderers import FileDeleteFormRenderer
 from upload_center.serializers import (
     FILE_FIELD,
@@ -188,7 +189,8 @@ class DownloadApi(APIView):
         row = selectors.file_public(username=username, name=filename)
         if row is not None:
             try:
-                return file_response(request._request, row)
+                handed_over = offloaded(request._request, row)
+                return handed_over if handed_over is not None else file_response(request._request, row)
             except FileNotFound:
                 # The index says yes but the bytes are gone: reconcile_storage finds it.
                 logger.exception("stored file without bytes: %s", row.storage_key)
