@@ -1,7 +1,8 @@
 """The export's one retry policy: what is tried again, after how long, and by which layer.
 
 **What.** An answer of 408, 409, 429 or any 5xx is transient, from the gallery site and
-from the clouds alike (``status_is_transient``); timeouts and dropped connections too.
+from the clouds alike (``status_is_transient``); timeouts and dropped connections too,
+and Google's rate-limit 403s (its client adds them).
 Any other 4xx is final for that photo. 401 is not a retry: the token is renewed once.
 Answers a provider marks as permanent (a full disk, revoked access) stop the whole job.
 
