@@ -42,12 +42,12 @@ def child() -> None:
 
     call_command("migrate", verbosity=0)
     export = export_request_create(
-        cloud_type="google_drive", archive_type="webs", gallery_name="Bench",
+        cloud_type="google_drive", archive_type="webs", folder_name="Bench",
         archive_url=os.environ["BENCH_ARCHIVE_URL"],
         redirect_success_link="https://gallery.example/ok", redirect_fail_link="https://gallery.example/fail",
     )  # fmt: skip
     job = ExportJob.objects.create(
-        request=export,
+        export_request=export,
         access_token_encrypted=token_encrypt(os.environ["BENCH_ACCESS_TOKEN"]),
         refresh_token_encrypted=token_encrypt(os.environ["BENCH_REFRESH_TOKEN"]),
         token_expires_at=timezone.now() + timedelta(hours=1),

@@ -27,7 +27,7 @@ class ExportItemInline(admin.TabularInline):
 class ExportJobAdmin(admin.ModelAdmin):
     list_display = [
         "id",
-        "gallery",
+        "folder",
         "cloud",
         "state",
         "total",
@@ -37,23 +37,23 @@ class ExportJobAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
     ]
-    list_filter = ["state", "request__cloud_type"]
-    search_fields = ["request__gallery_name", "request__archive_url", "cloud_account"]
+    list_filter = ["state", "export_request__cloud_type"]
+    search_fields = ["export_request__folder_name", "export_request__archive_url", "cloud_account"]
     readonly_fields = [
-        "request", "state", "cloud_account", "listed", "total", "done", "failed", "error",
+        "export_request", "state", "cloud_account", "listed", "total", "done", "failed", "error",
         "callback_sent_at", "created_at", "finished_at", "token_expires_at",
     ]  # fmt: skip
     exclude = ["access_token_encrypted", "refresh_token_encrypted"]
     inlines = [ExportItemInline]
     actions = ["retry_failed"]
 
-    @admin.display(description="gallery")
-    def gallery(self, job: ExportJob) -> str:
-        return job.request.gallery_name
+    @admin.display(description="folder")
+    def folder(self, job: ExportJob) -> str:
+        return job.export_request.folder_name
 
     @admin.display(description="cloud")
     def cloud(self, job: ExportJob) -> str:
-        return job.request.get_cloud_type_display()
+        return job.export_request.get_cloud_type_display()
 
     @admin.action(description="Retry the failed photos")
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[ExportJob]) -> None:

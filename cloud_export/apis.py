@@ -17,12 +17,13 @@ from rest_framework.views import APIView
 from account.drf import FIELD_ERRORS_SCHEMA, request_user
 from cloud_export.exceptions import ExportLinkInvalid
 from cloud_export.models import ArchiveType
+from cloud_export.oauth_flow import export_request_complete, export_request_start
 from cloud_export.serializers import (
     CloudArchiveRequestSerializer,
     DriveExportRequestSerializer,
     RedirectToSerializer,
 )
-from cloud_export.services import export_request_complete, export_request_create, export_request_start
+from cloud_export.services import export_request_create
 from config.security import ClientAddressRateThrottle
 from upload_center.models import StoredFile
 from upload_center.serializers import DetailSerializer
@@ -62,7 +63,9 @@ class CloudArchiveApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = CloudArchiveRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        export = export_request_create(**serializer.validated_data)
+        data = dict(serializer.validated_data)
+        # The contract's ``gallery_name`` names the cloud folder the export goes into.
+        export = export_request_create(folder_name=data.pop("gallery_name"), **data)
         return Response({"redirect_to": _start_link(request, export.start_token)})
 
 
@@ -99,7 +102,7 @@ class DriveExportApi(APIView):
         export = export_request_create(
             cloud_type=serializer.validated_data["cloud_type"],
             archive_type=ArchiveType.ORIGINALS,
-            gallery_name=serializer.validated_data["folder_name"],
+            folder_name=serializer.validated_data["folder_name"],
             owner=user,
             file_keys=keys,
             redirect_success_link=f"{home}?export=queued",

@@ -33,7 +33,8 @@ class ExportRequest(models.Model):
 
     cloud_type = models.CharField(max_length=20, choices=CloudType.choices)
     archive_type = models.CharField(max_length=20, choices=ArchiveType.choices, default=ArchiveType.ORIGINALS)
-    gallery_name = models.CharField(max_length=255)
+    # The cloud folder the export goes into: the gallery's name, or a drive user's choice.
+    folder_name = models.CharField(max_length=255)
     # Empty for a drive user's export of their own files.
     archive_url = models.URLField(max_length=2000, blank=True)
     owner = models.ForeignKey(
@@ -48,14 +49,15 @@ class ExportRequest(models.Model):
     redirect_success_link = models.CharField(max_length=2000)
     redirect_fail_link = models.CharField(max_length=2000)
     start_token = models.CharField(max_length=64, unique=True, default=_secret)
-    state = models.CharField(max_length=64, unique=True, default=_secret)
+    # The OAuth ``state`` parameter: a secret that binds the provider's answer to this request.
+    oauth_state = models.CharField(max_length=64, unique=True, default=_secret)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.gallery_name} to {self.cloud_type}"
+        return f"{self.folder_name} to {self.cloud_type}"
 
 
 class ExportJob(models.Model):
@@ -65,7 +67,7 @@ class ExportJob(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Stopped by an error"
 
-    request = models.OneToOneField(ExportRequest, on_delete=models.CASCADE, related_name="job")
+    export_request = models.OneToOneField(ExportRequest, on_delete=models.CASCADE, related_name="job")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     # Tokens are Fernet-encrypted with FIELD_ENCRYPTION_KEY (cloud_export.crypto).
     access_token_encrypted = models.TextField()
@@ -85,11 +87,11 @@ class ExportJob(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"job {self.pk}: {self.request}"
+        return f"job {self.pk}: {self.export_request}"
 
     @property
     def is_gallery_export(self) -> bool:
-        return bool(self.request.archive_url)
+        return bool(self.export_request.archive_url)
 
 
 class ExportFolder(models.Model):

@@ -10,6 +10,7 @@ import requests
 from django.conf import settings
 
 from cloud_export.exceptions import ExportFailed
+from cloud_export.retry import status_is_transient
 from upload_center.errors import FileNotFound
 from upload_center.storage import storage_read
 
@@ -31,8 +32,9 @@ def gallery_listing_fetch(*, archive_url: str) -> list[dict[str, Any]]:
     except requests.RequestException as e:
         raise ExportFailed(f"listing {url}: {type(e).__name__}: {e}") from e
     if not response.ok:
-        retry = response.status_code in {408, 429} or response.status_code >= 500
-        raise ExportFailed(f"listing {url}: HTTP {response.status_code}", retry=retry)
+        raise ExportFailed(
+            f"listing {url}: HTTP {response.status_code}", retry=status_is_transient(response.status_code)
+        )
     try:
         data = response.json()
     except ValueError as e:
@@ -52,8 +54,8 @@ def gallery_photo_read(*, url: str, session: requests.Session) -> Iterator[bytes
         raise ExportFailed(f"photo {url}: {type(e).__name__}: {e}") from e
     with response:
         if not response.ok:
-            retry = response.status_code in {408, 429} or response.status_code >= 500
-            raise ExportFailed(f"photo {url}: HTTP {response.status_code}", retry=retry)
+            status = response.status_code
+            raise ExportFailed(f"photo {url}: HTTP {status}", retry=status_is_transient(status))
         try:
             yield from response.iter_content(CHUNK)
         except requests.RequestException as e:

@@ -6,19 +6,17 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from cloud_export.exceptions import ExportFailed
 from cloud_export.services import export_job_run
 
 
+# Redelivery only (cloud_export.retry, layer 3): a task whose worker died is delivered again
+# (late acks), and no ExportFailed is retried here, since the runner has spent its attempts.
 @shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.EXPORT_JOB_TIME_LIMIT_SECONDS,
     time_limit=settings.EXPORT_JOB_TIME_LIMIT_SECONDS + 120,
-    autoretry_for=(ExportFailed,),
-    retry_backoff=10,
-    max_retries=5,
 )
 def export_job_run_task(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
     try:

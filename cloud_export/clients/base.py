@@ -13,6 +13,7 @@ import requests
 from django.conf import settings
 
 from cloud_export.exceptions import ExportFailed
+from cloud_export.retry import status_is_transient
 
 
 class TokenSource(Protocol):
@@ -155,8 +156,7 @@ class CloudClient(ABC):
         return False
 
     def _is_retryable(self, response: requests.Response) -> bool:
-        # 408 and 409 are races on the provider's side that a later attempt usually wins.
-        return response.status_code in {408, 409, 429} or response.status_code >= 500
+        return status_is_transient(response.status_code)
 
     def _call(
         self, method: str, url: str, *, replayable: bool = True, auth: bool = True, **kwargs: Any

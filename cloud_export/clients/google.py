@@ -12,14 +12,13 @@ from django.conf import settings
 
 from cloud_export.clients.base import CloudClient, RemoteFile, SourceStream, StreamBody
 from cloud_export.exceptions import ExportFailed
+from cloud_export.retry import CHUNK_RESUMES, delay
 
 FOLDER = "application/vnd.google-apps.folder"
 FIELDS = "id,size,md5Checksum"
 MULTIPART_LIMIT = 5 * 1024 * 1024
 # Resumable chunks must be multiples of 256 KiB; 8 MiB keeps requests few and memory small.
 RESUMABLE_CHUNK = 32 * 256 * 1024
-# A broken chunk is resumed this many times (after EXPORT_RETRY_BASE_SECONDS, then twice that ...).
-RESUMABLE_RETRIES = 4
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 PERMANENT_REASONS = {"storageQuotaExceeded", "insufficientFilePermissions", "dailyLimitExceeded"}
 
@@ -155,15 +154,14 @@ class GoogleDriveClient(CloudClient):
     ) -> RemoteFile | None:
         """Send the piece that begins at ``start``; the file once the session has it all, else None.
 
-        A chunk that breaks off (dropped connection, timeout, 5xx) is resumed, as
-        Google documents: ask the session how much it holds and send the rest of
-        the piece, up to RESUMABLE_RETRIES times, instead of starting the photo
-        over. A session that lost bytes before this piece fails the attempt.
+        A chunk that breaks off (dropped connection, timeout, 5xx) is resumed as Google documents
+        (``cloud_export.retry``, layer 1): ask the session what it holds, send the rest, up to
+        CHUNK_RESUMES times. A session that lost bytes before this piece fails the attempt.
         """
         offset, end = start, start + len(piece)
-        for retry in range(RESUMABLE_RETRIES + 1):
+        for retry in range(CHUNK_RESUMES + 1):
             if retry:
-                time.sleep(settings.EXPORT_RETRY_BASE_SECONDS * 2 ** (retry - 1))
+                time.sleep(delay(retry))
                 received = self._session_received(session_url, size, what)
                 if isinstance(received, RemoteFile):
                     return received
@@ -190,7 +188,7 @@ class GoogleDriveClient(CloudClient):
             if not self._is_retryable(response):
                 self._ok(response, f"{what} at {offset}")
                 raise ExportFailed(f"{what}: unexpected HTTP {response.status_code} at {offset}")
-        raise ExportFailed(f"{what}: the chunk at {start} failed {RESUMABLE_RETRIES + 1} times")
+        raise ExportFailed(f"{what}: the chunk at {start} failed {CHUNK_RESUMES + 1} times")
 
     def _session_received(self, session_url: str, size: int, what: str) -> int | RemoteFile:
         """How many bytes the upload session holds (or the file, when it has them all)."""

@@ -141,7 +141,7 @@ def make_job(
     export = export_request_create(
         cloud_type=cloud_type,
         archive_type="originals",
-        gallery_name="Wedding",
+        folder_name="Wedding",
         archive_url=archive_url,
         owner=owner,
         file_keys=file_keys,
@@ -152,7 +152,7 @@ def make_job(
     refresh = f"refresh-for-job-{export.pk}"
     cloud.oauth.refresh_tokens.add(refresh)
     return ExportJob.objects.create(
-        request=export,
+        export_request=export,
         access_token_encrypted=token_encrypt(issued["access_token"]),
         refresh_token_encrypted=token_encrypt(refresh),
         token_expires_at=timezone.now() + timedelta(hours=1),

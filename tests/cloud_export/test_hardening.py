@@ -77,7 +77,7 @@ def _request(**fields: Any) -> ExportRequest:
     export = export_request_create(
         cloud_type="google_drive",
         archive_type="webs",
-        gallery_name="Wedding",
+        folder_name="Wedding",
         redirect_success_link=f"https://{GALLERY_HOST}/ok",
         redirect_fail_link=f"https://{GALLERY_HOST}/fail",
         archive_url=ARCHIVE,
@@ -94,7 +94,7 @@ def test_the_cleanup_command_prunes_dead_export_requests(settings: Any) -> None:
     consent_open = _request(started_at=now - timedelta(seconds=60), expires_at=now - timedelta(seconds=1))
     consent_closed = _request(started_at=now - timedelta(seconds=901), expires_at=now - timedelta(seconds=2))
     with_job = _request(started_at=now - timedelta(days=2), expires_at=now - timedelta(days=2))
-    ExportJob.objects.create(request=with_job, access_token_encrypted="x")
+    ExportJob.objects.create(export_request=with_job, access_token_encrypted="x")
     out = StringIO()
 
     call_command("cleanup_uploads", stdout=out)
