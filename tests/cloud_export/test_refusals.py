@@ -177,6 +177,22 @@ def test_a_forged_state_leads_to_the_fail_link_of_the_browsers_own_request(
 
 
 @pytest.mark.django_db
+def test_a_state_or_start_link_with_a_nul_byte_is_refused_not_a_server_error(
+    export_settings: Any, browser: Browser
+) -> None:
+    # Found by schema fuzzing: PostgreSQL refuses a NUL in a query parameter (a 500 there;
+    # SQLite accepts it, so only pass 2 shows the old failure).
+    redirect_to = post(browser.client, archive_request("google_drive", ARCHIVE)).json()["redirect_to"]
+    browser.open_consent(redirect_to)
+
+    landed = browser.callback("http://testserver/cloud_archive/callback?code=code-1&state=a%00b")
+
+    assert landed == "https://gallery.example/fail"
+    assert Client().get("/cloud_archive/start/a%00b").status_code == 400
+    assert not ExportJob.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_valid_state_from_another_browser_is_refused_and_spent(
     export_settings: Any, browser: Browser
 ) -> None:
