@@ -122,7 +122,7 @@ def serving(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]
         server.wait()
 
 
-def one_round(tmp: Path, i: int, seconds: int, uploads_at_once: int) -> dict[str, float]:
+def one_round(tmp: Path, i: int, args: argparse.Namespace) -> dict[str, float]:
     """Each load on a fresh server, so none starts with memory another left behind."""
     work = tmp / f"round-{i}"
     work.mkdir()
@@ -130,16 +130,21 @@ def one_round(tmp: Path, i: int, seconds: int, uploads_at_once: int) -> dict[str
     token = make_user(env)
     auth = f"Authorization: Token {token}"
     result: dict[str, float] = {}
-    for connections in (64, 300):
+    with serving(env) as (server, url):
+        subprocess.run(["curl", "-sSf", "-o", "/dev/null", "-X", "PUT", "-H", auth]
+                       + ["-F", f"file_field=@{tmp / 'lecture.bin'}", url + "/fm/upload/"], check=True)  # fmt: skip
+    for connections in args.connections:
         with serving(env) as (server, url):
             download = url + "/fm/download/bench/lecture.bin"
-            if connections == 64:
-                subprocess.run(["curl", "-sSf", "-o", "/dev/null", "-X", "PUT", "-H", auth]
-                               + ["-F", f"file_field=@{tmp / 'lecture.bin'}", url + "/fm/upload/"], check=True)  # fmt: skip
             subprocess.run(["curl", "-sSf", "-o", "/dev/null", download], check=True)  # warms the server up
             result["rss_start_mib"] = proc_rss_kib(server.pid, "VmRSS") / 1024
-            growth, mbps = peak_growth_mib(server.pid, lambda c=connections, d=download: wrk(d, c, seconds))
+            growth, mbps = peak_growth_mib(
+                server.pid, lambda c=connections, d=download: wrk(d, c, args.seconds)
+            )
             result[f"down{connections}_growth_mib"], result[f"down{connections}_mbps"] = growth, mbps
+    uploads_at_once = args.uploads
+    if not uploads_at_once:
+        return result
     with serving(env) as (server, url):
         subprocess.run(
             ["curl", "-sSf", "-o", "/dev/null", url + "/fm/download/bench/lecture.bin"], check=True
@@ -154,23 +159,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3, help="fresh servers; best throughput, worst growth")
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
-    parser.add_argument("--uploads", type=int, default=64)
+    parser.add_argument("--connections", type=lambda v: [int(n) for n in v.split(",")], default=[64, 300])
+    parser.add_argument("--uploads", type=int, default=64, help="uploads at once; 0: none")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=ROOT / "bench") as name:
         tmp = Path(name)
         make_file(tmp / "lecture.bin", 20 * MIB)
         for n in range(args.uploads):
             make_file(tmp / f"homework-{n:03}.bin", 10 * MIB)
-        rounds = [one_round(tmp, i, args.seconds, args.uploads) for i in range(args.rounds)]
+        rounds = [one_round(tmp, i, args) for i in range(args.rounds)]
     print(
         f"server: {' '.join(server_command('HOST', 'PORT')[1:4])}; best of {args.rounds} rounds (shared CPU: noisy)"
     )
     print(f"RSS at start: {min(r['rss_start_mib'] for r in rounds):.0f} MiB")
-    for label, key in (
-        ("64 downloads of 20 MiB (wrk)", "down64"),
-        ("300 downloads of 20 MiB (wrk)", "down300"),
-        (f"{args.uploads} uploads of 10 MiB (curl)", f"up{args.uploads}"),
-    ):
+    loads = [(f"{c} downloads of 20 MiB (wrk)", f"down{c}") for c in args.connections]
+    if args.uploads:
+        loads.append((f"{args.uploads} uploads of 10 MiB (curl)", f"up{args.uploads}"))
+    for label, key in loads:
         growth = max(r[f"{key}_growth_mib"] for r in rounds)
         mbps = max(r[f"{key}_mbps"] for r in rounds)
         print(f"{label:34} peak RSS growth {growth:7.1f} MiB   {mbps:8.1f} MB/s")

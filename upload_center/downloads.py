@@ -18,6 +18,12 @@ from upload_center.models import StoredFile
 from upload_center.storage import storage_read
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# What one download in flight holds under ASGI: one chunk read and not yet
+# handed to the socket. 4 MiB chunks made 64 downloads at once cost 500 MiB (a
+# chunk in the transport's buffer plus the next one read, each, and the heap's
+# fragments of them); 128 KiB keeps 300 at once near 200 MiB with the throughput
+# of 64 at once unchanged (bench/class_memory.py, README "Memory").
+DOWNLOAD_CHUNK = 128 * 1024
 
 
 def _range(header: str, size: int) -> tuple[int, int] | None:
@@ -43,8 +49,9 @@ class StorageFileResponse(FileResponse):
 
     WSGI servers and Django's / DRF's test clients iterate it synchronously, one
     chunk at a time. Under ASGI, Django would read a sync iterator whole into a
-    list before sending; here each chunk is read in a worker thread instead, so
-    memory stays at a chunk or two whatever the file's size.
+    list before sending; here each chunk is read in a worker thread instead, and
+    only once the previous one has left the process, so a response holds at most
+    one chunk (``DOWNLOAD_CHUNK``) however slowly its client reads.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -65,6 +72,13 @@ class StorageFileResponse(FileResponse):
         read = sync_to_async(self._read, thread_sensitive=False)
         while (chunk := await read(chunks)) is not None:
             yield chunk
+            # Django sends an empty part as an empty body message. ASGI servers
+            # apply flow control at the start of send() (uvicorn awaits the
+            # transport's drain there), not after the write: the chunk above may
+            # still sit in the transport's buffer when its send() returns. This
+            # send() returns only once it has drained, so the next chunk is read
+            # only as fast as the client takes the bytes.
+            yield b""
 
     def _read(self, chunks: Iterator[bytes]) -> bytes | None:
         with self._reading:
@@ -112,7 +126,7 @@ def file_response(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
 
     content_type = mimetypes.guess_type(row.name)[0] or "application/octet-stream"
     response = StorageFileResponse(
-        storage_read(row.storage_key, start, length),
+        storage_read(row.storage_key, start, length, chunk_size=DOWNLOAD_CHUNK),
         status=status,
         content_type=content_type,
         headers=headers,

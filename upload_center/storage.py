@@ -375,8 +375,12 @@ def storage_sink(
         return LocalSink(key, on_part=on_part, part_size=part_size)
 
 
-def storage_read(key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
-    """The bytes of ``key`` from ``start``, ``length`` of them (all when None), in chunks.
+def storage_read(
+    key: str, start: int = 0, length: int | None = None, chunk_size: int = READ_CHUNK
+) -> Iterator[bytes]:
+    """The bytes of ``key`` from ``start``, ``length`` of them (all when None), in
+    chunks of at most ``chunk_size`` bytes, each read only when asked for (S3 too:
+    its body is a socket read as the chunks are taken, never a whole object or part).
 
     The object is opened here, not on the first chunk, so a missing one raises
     FileNotFound before a response has started.
@@ -391,25 +395,25 @@ def storage_read(key: str, start: int = 0, length: int | None = None) -> Iterato
             body = client.get_object(Bucket=s3_bucket(), Key=key, **extra)["Body"]
         except client.exceptions.NoSuchKey as e:
             raise FileNotFound(f"{key} is in the index but not in the bucket") from e
-        return _s3_chunks(body)
+        return _s3_chunks(body, chunk_size)
     try:
         f = open(default_storage.path(key), "rb")  # noqa: SIM115 - closed by the generator
     except FileNotFoundError as e:
         raise FileNotFound(f"{key} is in the index but not on disk") from e
-    return _file_chunks(f, start, length)
+    return _file_chunks(f, start, length, chunk_size)
 
 
-def _s3_chunks(body: Any) -> Iterator[bytes]:
+def _s3_chunks(body: Any, chunk_size: int) -> Iterator[bytes]:
     with contextlib.closing(body):
-        yield from body.iter_chunks(READ_CHUNK)
+        yield from body.iter_chunks(chunk_size)
 
 
-def _file_chunks(f: BinaryIO, start: int, length: int | None) -> Iterator[bytes]:
+def _file_chunks(f: BinaryIO, start: int, length: int | None, chunk_size: int) -> Iterator[bytes]:
     with f:
         f.seek(start)
         left = length
         while left is None or left > 0:
-            chunk = f.read(READ_CHUNK if left is None else min(READ_CHUNK, left))
+            chunk = f.read(chunk_size if left is None else min(chunk_size, left))
             if not chunk:
                 return
             if left is not None:
