@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
@@ -377,10 +377,11 @@ def storage_sink(
 
 def storage_read(
     key: str, start: int = 0, length: int | None = None, chunk_size: int = READ_CHUNK
-) -> Iterator[bytes]:
+) -> Generator[bytes, int | None, None]:
     """The bytes of ``key`` from ``start``, ``length`` of them (all when None), in
-    chunks of at most ``chunk_size`` bytes, each read only when asked for (S3 too:
-    its body is a socket read as the chunks are taken, never a whole object or part).
+    chunks of ``chunk_size`` bytes or of the size sent into the generator, each read
+    only when asked for (S3 too: its body is a socket read as the chunks are taken,
+    never a whole object or part).
 
     The object is opened here, not on the first chunk, so a missing one raises
     FileNotFound before a response has started.
@@ -403,22 +404,27 @@ def storage_read(
     return _file_chunks(f, start, length, chunk_size)
 
 
-def _s3_chunks(body: Any, chunk_size: int) -> Iterator[bytes]:
+def _s3_chunks(body: Any, chunk_size: int) -> Generator[bytes, int | None, None]:
     with contextlib.closing(body):
-        yield from body.iter_chunks(chunk_size)
+        size = chunk_size
+        while chunk := body.read(size):
+            size = (yield chunk) or chunk_size
 
 
-def _file_chunks(f: BinaryIO, start: int, length: int | None, chunk_size: int) -> Iterator[bytes]:
+def _file_chunks(
+    f: BinaryIO, start: int, length: int | None, chunk_size: int
+) -> Generator[bytes, int | None, None]:
     with f:
         f.seek(start)
         left = length
+        size = chunk_size
         while left is None or left > 0:
-            chunk = f.read(chunk_size if left is None else min(chunk_size, left))
+            chunk = f.read(size if left is None else min(size, left))
             if not chunk:
                 return
             if left is not None:
                 left -= len(chunk)
-            yield chunk
+            size = (yield chunk) or chunk_size
 
 
 def storage_check() -> None:
