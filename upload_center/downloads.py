@@ -24,7 +24,7 @@ RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 # fragments of them). Chunks share a budget per process instead: each is the
 # budget split over the downloads streaming when it starts, between the bounds
 # (larger chunks cost fewer thread hops and sends per byte).
-DOWNLOAD_BUDGET = 32 * 1024 * 1024
+DOWNLOAD_BUDGET = 24 * 1024 * 1024
 DOWNLOAD_CHUNK = 256 * 1024  # the largest chunk
 DOWNLOAD_CHUNK_MIN = 64 * 1024
 _streaming = 0  # downloads streaming under ASGI in this process (changed on its event loop only)
