@@ -27,8 +27,9 @@ Receive = Callable[[], Awaitable[Message]]
 class _Receive:
     """Owns the ASGI ``receive`` of one request.
 
-    A pump task reads body messages ahead of the view, up to ``read_ahead``
-    bytes, so receiving overlaps the view's hashing and writing. Django's
+    A pump task reads body messages ahead of the view, so receiving overlaps
+    the view's hashing and writing; what is queued plus what the view took last
+    stays within ``read_ahead`` bytes (and one message). Django's
     disconnect listener calls this object and only gets to ``receive`` once the
     pump has stopped, otherwise it would swallow body messages.
     """
@@ -41,7 +42,10 @@ class _Receive:
         self.disconnected = False
         self._more = has_body
         self._chunks: deque[bytes] = deque()
+        # Bytes received and not yet done with: queued here, or handed to the
+        # view by the last pull() (done with when the view pulls again).
         self._buffered = 0
+        self._handed = 0
         self._data = asyncio.Event()
         self._room = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
@@ -85,6 +89,10 @@ class _Receive:
         received: splitting or joining them here would copy every byte again."""
         if self._pump is None:
             self._pump = asyncio.create_task(self._run_pump())
+        # The view has used what it took last time: that room is free again.
+        self._buffered -= self._handed
+        self._handed = 0
+        self._room.set()
         while self._buffered < size and self._more:
             self._data.clear()
             await self._data.wait()
@@ -92,8 +100,9 @@ class _Receive:
             raise RequestAborted("client disconnected while sending the body")
         taken = list(self._chunks)
         self._chunks.clear()
-        self._buffered = 0
-        self._room.set()
+        # Still counted against read_ahead until the view is back for more, so a
+        # request in flight holds read_ahead bytes at most, queued and taken.
+        self._handed = self._buffered
         return taken, self._more
 
     async def close(self) -> None:

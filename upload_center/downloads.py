@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 import re
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import get_conditional_response
@@ -18,6 +18,21 @@ from upload_center.models import StoredFile
 from upload_center.storage import storage_read
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# What one download in flight holds under ASGI: one chunk read and not yet
+# handed to the socket. 4 MiB chunks made 64 downloads at once cost 500 MiB (a
+# chunk in the transport's buffer plus the next one read, each, and the heap's
+# fragments of them). Chunks share a budget per process instead: each is the
+# budget split over the downloads streaming when it starts, between the bounds
+# (larger chunks cost fewer thread hops and sends per byte).
+DOWNLOAD_BUDGET = 24 * 1024 * 1024
+DOWNLOAD_CHUNK = 256 * 1024  # the largest chunk
+DOWNLOAD_CHUNK_MIN = 64 * 1024
+_streaming = 0  # downloads streaming under ASGI in this process (changed on its event loop only)
+
+
+def download_chunk() -> int:
+    """The read size for a download starting now."""
+    return max(DOWNLOAD_CHUNK_MIN, min(DOWNLOAD_CHUNK, DOWNLOAD_BUDGET // (_streaming + 1)))
 
 
 def _range(header: str, size: int) -> tuple[int, int] | None:
@@ -43,8 +58,9 @@ class StorageFileResponse(FileResponse):
 
     WSGI servers and Django's / DRF's test clients iterate it synchronously, one
     chunk at a time. Under ASGI, Django would read a sync iterator whole into a
-    list before sending; here each chunk is read in a worker thread instead, so
-    memory stays at a chunk or two whatever the file's size.
+    list before sending; here each chunk is read in a worker thread instead, and
+    only once the previous one has left the process, so a response holds at most
+    one chunk (``DOWNLOAD_CHUNK`` at most) however slowly its client reads.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -54,21 +70,45 @@ class StorageFileResponse(FileResponse):
         # storage reader then would fail ("generator already executing") and
         # leave the stored file open. close() waits for that read instead.
         self._reading = threading.Lock()
+        # A storage reader takes the size of each next chunk (storage_read).
+        source = args[0] if args else kwargs.get("streaming_content")
+        self._source = source if isinstance(source, Generator) else None
+        self._started = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self.is_async:  # content replaced by an async iterator (a middleware)
             async for part in super().__aiter__():
                 yield part
             return
-        chunks = self.streaming_content
+        chunks = self._source or self.streaming_content
         assert isinstance(chunks, Iterator)  # is_async is False
-        read = sync_to_async(self._read, thread_sensitive=False)
-        while (chunk := await read(chunks)) is not None:
-            yield chunk
+        # The loop's own executor: asgiref's sync_to_async costs more per call
+        # than a 128 KiB read, and these reads need no context of the request.
+        loop = asyncio.get_running_loop()
+        global _streaming
+        _streaming += 1
+        try:
+            while (chunk := await loop.run_in_executor(None, self._read, chunks)) is not None:
+                yield chunk
+                # Django sends an empty part as an empty body message. ASGI servers
+                # apply flow control at the start of send() (uvicorn awaits the
+                # transport's drain there), not after the write: the chunk above may
+                # still sit in the transport's buffer when its send() returns. This
+                # send() returns only once it has drained, so the next chunk is read
+                # only as fast as the client takes the bytes.
+                yield b""
+        finally:
+            _streaming -= 1
 
     def _read(self, chunks: Iterator[bytes]) -> bytes | None:
         with self._reading:
-            return next(chunks, None)
+            if chunks is not self._source or not self._started:
+                self._started = True
+                return next(chunks, None)
+            try:  # a chunk of the budget's share now, not of when the download began
+                return self._source.send(download_chunk())
+            except StopIteration:
+                return None
 
     def close(self) -> None:
         with self._reading:
@@ -112,7 +152,7 @@ def file_response(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
 
     content_type = mimetypes.guess_type(row.name)[0] or "application/octet-stream"
     response = StorageFileResponse(
-        storage_read(row.storage_key, start, length),
+        storage_read(row.storage_key, start, length, chunk_size=download_chunk()),
         status=status,
         content_type=content_type,
         headers=headers,

@@ -16,7 +16,7 @@ import logging
 import os
 import posixpath
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
@@ -413,8 +413,13 @@ def storage_sink(
         return LocalSink(key, partial_key=partial_key, on_part=on_part, part_size=part_size)
 
 
-def storage_read(key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
-    """The bytes of ``key`` from ``start``, ``length`` of them (all when None), in chunks.
+def storage_read(
+    key: str, start: int = 0, length: int | None = None, chunk_size: int = READ_CHUNK
+) -> Generator[bytes, int | None, None]:
+    """The bytes of ``key`` from ``start``, ``length`` of them (all when None), in
+    chunks of ``chunk_size`` bytes or of the size sent into the generator, each read
+    only when asked for (S3 too: its body is a socket read as the chunks are taken,
+    never a whole object or part).
 
     The object is opened here, not on the first chunk, so a missing one raises
     FileNotFound before a response has started.
@@ -429,30 +434,35 @@ def storage_read(key: str, start: int = 0, length: int | None = None) -> Iterato
             body = client.get_object(Bucket=s3_bucket(), Key=key, **extra)["Body"]
         except client.exceptions.NoSuchKey as e:
             raise FileNotFound(f"{key} is in the index but not in the bucket") from e
-        return _s3_chunks(body)
+        return _s3_chunks(body, chunk_size)
     try:
         f = open(default_storage.path(key), "rb")  # noqa: SIM115 - closed by the generator
     except FileNotFoundError as e:
         raise FileNotFound(f"{key} is in the index but not on disk") from e
-    return _file_chunks(f, start, length)
+    return _file_chunks(f, start, length, chunk_size)
 
 
-def _s3_chunks(body: Any) -> Iterator[bytes]:
+def _s3_chunks(body: Any, chunk_size: int) -> Generator[bytes, int | None, None]:
     with contextlib.closing(body):
-        yield from body.iter_chunks(READ_CHUNK)
+        size = chunk_size
+        while chunk := body.read(size):
+            size = (yield chunk) or chunk_size
 
 
-def _file_chunks(f: BinaryIO, start: int, length: int | None) -> Iterator[bytes]:
+def _file_chunks(
+    f: BinaryIO, start: int, length: int | None, chunk_size: int
+) -> Generator[bytes, int | None, None]:
     with f:
         f.seek(start)
         left = length
+        size = chunk_size
         while left is None or left > 0:
-            chunk = f.read(READ_CHUNK if left is None else min(READ_CHUNK, left))
+            chunk = f.read(size if left is None else min(size, left))
             if not chunk:
                 return
             if left is not None:
                 left -= len(chunk)
-            yield chunk
+            size = (yield chunk) or chunk_size
 
 
 def storage_check() -> None:

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""The server's memory under a class's load: many downloads, many uploads at once.
+
+    .venv/bin/python bench/class_memory.py [--rounds 3] [--seconds 8]
+
+Starts the server of `dev.py run` (uvicorn, config.asgi) on a fresh SQLite
+database and upload folder holding one 20 MiB file, then, one after another:
+wrk with 64 and with 300 connections downloading that file, and 64 curl
+processes each uploading its own 10 MiB file at the same moment. Before each
+load the server's peak RSS (VmHWM) is reset (/proc/<pid>/clear_refs), so each
+prints its own peak growth over the RSS the server had just before, and the
+throughput. With --rounds N the whole is repeated on fresh servers and the
+best throughput and the highest growth are kept (the machine is shared: take
+throughput figures as noisy). Not run in CI. Needs wrk (`apt-get install wrk`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.upload import free_port, make_file, proc_rss_kib, wait_port  # noqa: E402
+from dev import PYTHON, server_command  # noqa: E402
+
+MIB = 1024 * 1024
+UNITS = {"B": 1, "KB": 1024, "MB": MIB, "GB": 1024 * MIB}
+
+
+def app_env(work: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+        "UPLOAD_ROOT": str(work / "uploads"),
+        "DEBUG": "true",
+    }
+    for name in ("S3_BUCKET", "REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    return env
+
+
+def make_user(env: dict[str, str]) -> str:
+    subprocess.run([str(PYTHON), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    script = (
+        "from account.models import Account, User; from rest_framework.authtoken.models import Token;"
+        "t=Account.objects.create(title='Bench', storage=64*2**30, max_file_transfer=32*2**30);"
+        "u=User.objects.create_user(account=t, username='bench', password='bench-pw-1');"
+        "print(Token.objects.create(user=u).key)"
+    )
+    done = subprocess.run(
+        [str(PYTHON), "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.split()[-1]
+
+
+def peak_growth_mib(pid: int, load: Callable[[], float]) -> tuple[float, float]:
+    """(peak RSS growth in MiB during ``load``, what ``load`` returns)."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+    before = proc_rss_kib(pid, "VmRSS")
+    result = load()
+    return (proc_rss_kib(pid, "VmHWM") - before) / 1024, result
+
+
+def wrk(url: str, connections: int, seconds: int) -> float:
+    """MB/s (10^6 bytes) that wrk read over ``seconds``."""
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise SystemExit(f"wrk saw errors:\n{out}")
+    number, unit = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out).groups()  # type: ignore[union-attr]
+    return float(number) * UNITS[unit] / 1e6
+
+
+def uploads(url: str, token: str, files: list[Path]) -> float:
+    """MB/s of all ``files`` uploaded at once, each by its own curl."""
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            ["curl", "-sS", "--fail", "-o", "/dev/null", "-X", "PUT", "-H", f"Authorization: Token {token}"]
+            + ["-F", f"file_field=@{path}", url + "/fm/upload/"]
+        )
+        for path in files
+    ]
+    if any(proc.wait() != 0 for proc in procs):
+        raise SystemExit("an upload failed")
+    return sum(path.stat().st_size for path in files) / 1e6 / (time.perf_counter() - started)
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    port = free_port()
+    server = subprocess.Popen(
+        [*server_command("127.0.0.1", str(port)), "--no-access-log", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_port(port)
+        yield server, f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def one_round(tmp: Path, i: int, args: argparse.Namespace) -> dict[str, float]:
+    """Each load on a fresh server, so none starts with memory another left behind."""
+    work = tmp / f"round-{i}"
+    work.mkdir()
+    env = app_env(work)
+    token = make_user(env)
+    auth = f"Authorization: Token {token}"
+    result: dict[str, float] = {}
+    with serving(env) as (server, url):
+        subprocess.run(["curl", "-sSf", "-o", "/dev/null", "-X", "PUT", "-H", auth]
+                       + ["-F", f"file_field=@{tmp / 'lecture.bin'}", url + "/fm/upload/"], check=True)  # fmt: skip
+    for connections in args.connections:
+        with serving(env) as (server, url):
+            download = url + "/fm/download/bench/lecture.bin"
+            subprocess.run(["curl", "-sSf", "-o", "/dev/null", download], check=True)  # warms the server up
+            result["rss_start_mib"] = proc_rss_kib(server.pid, "VmRSS") / 1024
+            growth, mbps = peak_growth_mib(
+                server.pid, lambda c=connections, d=download: wrk(d, c, args.seconds)
+            )
+            result[f"down{connections}_growth_mib"], result[f"down{connections}_mbps"] = growth, mbps
+    uploads_at_once = args.uploads
+    if not uploads_at_once:
+        return result
+    with serving(env) as (server, url):
+        subprocess.run(
+            ["curl", "-sSf", "-o", "/dev/null", url + "/fm/download/bench/lecture.bin"], check=True
+        )
+        files = sorted(tmp.glob("homework-*.bin"))[:uploads_at_once]
+        growth, mbps = peak_growth_mib(server.pid, lambda: uploads(url, token, files))
+        result[f"up{uploads_at_once}_growth_mib"], result[f"up{uploads_at_once}_mbps"] = growth, mbps
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3, help="fresh servers; best throughput, worst growth")
+    parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
+    parser.add_argument("--connections", type=lambda v: [int(n) for n in v.split(",")], default=[64, 300])
+    parser.add_argument("--uploads", type=int, default=64, help="uploads at once; 0: none")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=ROOT / "bench") as name:
+        tmp = Path(name)
+        make_file(tmp / "lecture.bin", 20 * MIB)
+        for n in range(args.uploads):
+            make_file(tmp / f"homework-{n:03}.bin", 10 * MIB)
+        rounds = [one_round(tmp, i, args) for i in range(args.rounds)]
+    print(
+        f"server: {' '.join(server_command('HOST', 'PORT')[1:4])}; best of {args.rounds} rounds (shared CPU: noisy)"
+    )
+    print(f"RSS at start: {min(r['rss_start_mib'] for r in rounds):.0f} MiB")
+    loads = [(f"{c} downloads of 20 MiB (wrk)", f"down{c}") for c in args.connections]
+    if args.uploads:
+        loads.append((f"{args.uploads} uploads of 10 MiB (curl)", f"up{args.uploads}"))
+    for label, key in loads:
+        growth = max(r[f"{key}_growth_mib"] for r in rounds)
+        mbps = max(r[f"{key}_mbps"] for r in rounds)
+        print(f"{label:34} peak RSS growth {growth:7.1f} MiB   {mbps:8.1f} MB/s")
+    print(json.dumps(rounds))
+
+
+if __name__ == "__main__":
+    main()
