@@ -5,7 +5,7 @@ back on free; but the threshold starts at 128 KiB and moves up to the size of
 each such block freed. After the first S3 part is freed, every later part
 (5 MiB and up) comes from the heap, whose freed space stays in the process:
 RSS grows with each upload. Fixing the threshold above the body's chunks and
-the 4 MiB download chunks, and below the smallest part, keeps the small ones
+the download chunks (256 KiB at most), and below the smallest part, keeps the small ones
 reused in the heap and returns each part's memory when it is sent.
 """
 

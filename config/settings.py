@@ -396,6 +396,8 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Unauthenticated POST /cloud_archive per client address, as DRF's "<count>/<sec|min|hour|day>".
 CLOUD_ARCHIVE_RATE_LIMIT = env.str("CLOUD_ARCHIVE_RATE_LIMIT", default="30/min")
 AXES_HANDLER = "account.throttling.LoginThrottleHandler"
+# Without this, every process (each manage.py command too) logs axes' start-up banner.
+AXES_VERBOSE = False
 AXES_CACHE = "default"
 AXES_COOLOFF_TIME = LOGIN_LOCKOUT_SECONDS / 3600  # hours
 AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USERNAME
