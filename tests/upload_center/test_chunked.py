@@ -8,19 +8,16 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 from rest_framework.authtoken.models import Token
 
 from account.models import Account, User
-from tests.conftest import ROOT, ServerProcess, database_url, free_port
+from tests.conftest import ServerProcess
 from tests.drive.clients import frames_until_finish, open_socket, session_cookie
 from upload_center.models import StoredFile
 from upload_center.storage import is_s3, s3_bucket, s3_client
@@ -179,35 +176,6 @@ def test_a_chunked_drive_upload_over_the_request_cap_is_refused_and_nothing_is_s
     assert status == 413
     assert answer == {"detail": "Request body too large: the limit is 1.000 Megabytes."}
     assert nothing_stored(upload_root)
-
-
-@pytest.fixture
-def start_wsgi_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., ServerProcess]]:
-    """gunicorn serving config.wsgi, on the test database and storage."""
-    started: list[ServerProcess] = []
-
-    def start(**env_overrides: str) -> ServerProcess:
-        port = free_port()
-        env = {**os.environ, "DATABASE_URL": database_url(), "UPLOAD_ROOT": str(upload_root), **env_overrides}
-        log = tmp_path / f"gunicorn-{port}.log"
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "config.wsgi:application"]
-        with log.open("wb") as out:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        server = ServerProcess(f"http://127.0.0.1:{port}", process, log)
-        started.append(server)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if requests.get(server.url + "/healthz", timeout=5).status_code == 200:
-                    return server
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.1)
-        pytest.fail(f"gunicorn did not answer /healthz:\n{log.read_text()}")
-
-    yield start
-    for server in started:
-        server.process.terminate()
-        server.process.wait(timeout=15)
 
 
 def test_a_wsgi_server_reads_a_chunked_upload_too(
