@@ -28,7 +28,6 @@ class Upload:
     size: int = 0
     sha256: str = ""
     error: str | None = None
-    complete: bool = False
 
     @property
     def ok(self) -> bool:
@@ -104,7 +103,6 @@ def file_finish(upload: Upload) -> None:
     assert upload.sink is not None
     upload.sink.close()
     upload.sha256 = upload.sink.sha256
-    upload.complete = True
 
 
 def files_settle(*, owner_id: int, uploads: list[Upload]) -> dict[str, str]:
