@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -31,42 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.upload import free_port, make_file, proc_rss_kib, wait_port  # noqa: E402
-from dev import PYTHON, server_command  # noqa: E402
+from bench.upload import app_env, free_port, make_file, make_user, proc_rss_kib, wait_port  # noqa: E402
+from dev import server_command  # noqa: E402
 
 MIB = 1024 * 1024
 UNITS = {"B": 1, "KB": 1024, "MB": MIB, "GB": 1024 * MIB}
-
-
-def app_env(work: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
-        "UPLOAD_ROOT": str(work / "uploads"),
-        "DEBUG": "true",
-    }
-    for name in ("S3_BUCKET", "REDIS_URL", "CELERY_BROKER_URL"):
-        env.pop(name, None)
-    return env
-
-
-def make_user(env: dict[str, str]) -> str:
-    subprocess.run([str(PYTHON), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    script = (
-        "from account.models import Account, User; from rest_framework.authtoken.models import Token;"
-        "t=Account.objects.create(title='Bench', storage=64*2**30, max_file_transfer=32*2**30);"
-        "u=User.objects.create_user(account=t, username='bench', password='bench-pw-1');"
-        "print(Token.objects.create(user=u).key)"
-    )
-    done = subprocess.run(
-        [str(PYTHON), "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.split()[-1]
 
 
 def peak_growth_mib(pid: int, load: Callable[[], float]) -> tuple[float, float]:

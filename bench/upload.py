@@ -85,7 +85,8 @@ def make_file(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
-def bench_app(work: Path, payload: Path, size: int) -> dict[str, float]:
+def app_env(work: Path) -> dict[str, str]:
+    """The app on the embedded defaults, with its database and files under ``work``."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
@@ -94,6 +95,11 @@ def bench_app(work: Path, payload: Path, size: int) -> dict[str, float]:
     }
     for name in ("S3_BUCKET", "REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(name, None)
+    return env
+
+
+def make_user(env: dict[str, str]) -> str:
+    """Migrate and make the bench user on a roomy tier; its API token."""
     subprocess.run([str(PYTHON), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     script = (
         "from account.models import Account, User; from rest_framework.authtoken.models import Token;"
@@ -101,14 +107,20 @@ def bench_app(work: Path, payload: Path, size: int) -> dict[str, float]:
         "u=User.objects.create_user(account=t, username='bench', password='bench-pw-1');"
         "print(Token.objects.create(user=u).key)"
     )
-    token = subprocess.run(
+    done = subprocess.run(
         [str(PYTHON), "manage.py", "shell", "-c", script],
         cwd=ROOT,
         env=env,
         check=True,
         capture_output=True,
         text=True,
-    ).stdout.split()[-1]
+    )
+    return done.stdout.split()[-1]
+
+
+def bench_app(work: Path, payload: Path, size: int) -> dict[str, float]:
+    env = app_env(work)
+    token = make_user(env)
     port = free_port()
     server = subprocess.Popen(
         [*server_command("127.0.0.1", str(port)), "--no-access-log", "--log-level", "warning"],
