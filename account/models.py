@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -33,6 +34,27 @@ class Account(models.Model):
 
     def limit_message(self) -> str:
         return f"You can't upload files more than {megabytes(self.max_file_transfer)} Megabytes!"
+
+
+NOT_ENOUGH_SPACE = "You don't have enough space to upload this file!"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a file may not be stored: its kind for code, its text for people
+    (CONTRACT section 1), and the HTTP status every API answers it with."""
+
+    kind: Literal["too_large", "no_space"]
+    text: str
+    status: int = 413
+
+    @classmethod
+    def too_large(cls, account: Account) -> Refusal:
+        return cls("too_large", account.limit_message())
+
+    @classmethod
+    def no_space(cls) -> Refusal:
+        return cls("no_space", NOT_ENOUGH_SPACE)
 
 
 @deconstructible
@@ -102,17 +124,30 @@ class User(AbstractUser):
     )
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="users")
     used_storage = models.PositiveBigIntegerField(default=0, help_text="Bytes stored, all APIs together.")
+    reserved_storage = models.PositiveBigIntegerField(
+        default=0, help_text="Bytes held for unfinished uploads whose size is known (resumable uploads)."
+    )
 
     objects: ClassVar[TierUserManager] = TierUserManager()
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(used_storage__gte=0), name="used_storage_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(reserved_storage__gte=0), name="reserved_storage_not_negative"
+            ),
         ]
 
     @property
     def storage_left(self) -> int:
-        return max(self.account.storage - self.used_storage, 0)
+        """Space a new file may take: what unfinished uploads reserve counts as used."""
+        return max(self.account.storage - self.used_storage - self.reserved_storage, 0)
 
-
-NOT_ENOUGH_SPACE = "You don't have enough space to upload this file!"
+    def upload_refusal(self, size: int) -> Refusal | None:
+        """The one quota decision: may a file of ``size`` bytes be stored now?
+        Every API asks this and formats the answer; none compares texts."""
+        if size > self.account.max_file_transfer:
+            return Refusal.too_large(self.account)
+        if size > self.storage_left:
+            return Refusal.no_space()
+        return None
