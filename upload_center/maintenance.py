@@ -8,28 +8,19 @@ read, because an upload creates its pending row before it writes its first byte.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from upload_center.models import StoredFile
-from upload_center.storage import is_s3, s3_bucket, s3_client
+from upload_center.storage import storage_backend
 
 logger = logging.getLogger(__name__)
-
-# Top-level folders (or key prefixes) starting with this hold temporary files of
-# other parts, never a user's files, so neither command looks inside them.
-TEMP_PREFIX = "."
 
 
 @dataclass(frozen=True)
@@ -57,32 +48,9 @@ class CleanupReport:
     aborted_uploads: list[str] = field(default_factory=list)
 
 
-def _local_keys() -> Iterator[str]:
-    root: Path = settings.UPLOAD_ROOT
-    if not root.exists():
-        return
-    for top in sorted(root.iterdir()):
-        if top.name.startswith(TEMP_PREFIX):
-            continue
-        if top.is_file():
-            yield top.name
-            continue
-        for path in sorted(top.rglob("*")):
-            if path.is_file():
-                yield path.relative_to(root).as_posix()
-
-
-def _s3_keys() -> Iterator[str]:
-    paginator = s3_client().get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=s3_bucket()):
-        for item in page.get("Contents", []):
-            if not item["Key"].startswith(TEMP_PREFIX):
-                yield item["Key"]
-
-
 def storage_keys() -> set[str]:
-    """Every key in the default storage outside the temporary folders."""
-    return set(_s3_keys() if is_s3() else _local_keys())
+    """Every key in the storage outside the temporary folders (which neither command looks inside)."""
+    return set(storage_backend().keys())
 
 
 def _index_keys() -> tuple[dict[str, int], set[str]]:
@@ -112,7 +80,7 @@ def storage_reconcile(*, fix: bool = False) -> ReconcileReport:
     # Bytes of a pending row belong to an upload in progress; cleanup_uploads owns them.
     report.orphans = sorted(in_storage - stored.keys() - pending)
     # A file stored after the listing is absent from it but exists: ask again.
-    report.missing = sorted(key for key in stored.keys() - in_storage if not default_storage.exists(key))
+    report.missing = sorted(key for key in stored.keys() - in_storage if not storage_backend().exists(key))
 
     missing_ids = {stored[key] for key in report.missing}
     if fix:
@@ -121,7 +89,7 @@ def storage_reconcile(*, fix: bool = False) -> ReconcileReport:
             # An upload may have reserved the name since the listing.
             owned = Q(name=name) | Q(partial_name=name, state=StoredFile.State.PENDING)
             if not StoredFile.objects.filter(owned, owner__username=username).exists():
-                default_storage.delete(key)
+                storage_backend().delete(key)
                 logger.info("deleted orphan %s", key)
         StoredFile.objects.filter(id__in=missing_ids, state=StoredFile.State.STORED).delete()
         for key in report.missing:
@@ -150,13 +118,6 @@ def _usage_reconcile(*, user_id: int, ignore_ids: set[int], fix: bool) -> UsageF
     return change
 
 
-def _abort_multipart(*, key: str, upload_id: str) -> None:
-    client = s3_client()
-    # NoSuchUpload: already completed or aborted.
-    with contextlib.suppress(client.exceptions.NoSuchUpload):
-        client.abort_multipart_upload(Bucket=s3_bucket(), Key=key, UploadId=upload_id)
-
-
 def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> CleanupReport:
     """Remove pending rows older than ``older_than`` with their partial bytes
     (an S3 multipart upload or a hidden partial file), then abort every S3
@@ -167,6 +128,7 @@ def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> Cl
     """
     cutoff = (now or timezone.now()) - older_than
     report = CleanupReport()
+    storage = storage_backend()
     stale = StoredFile.objects.filter(state=StoredFile.State.PENDING, created_at__lt=cutoff).select_related(
         "owner"
     )
@@ -176,17 +138,16 @@ def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> Cl
         claimed, _ = StoredFile.objects.filter(id=row.id, state=StoredFile.State.PENDING).delete()
         if not claimed:
             continue
-        if row.s3_upload_id and is_s3():
-            _abort_multipart(key=row.storage_key, upload_id=row.s3_upload_id)
+        if row.s3_upload_id:
+            storage.multipart_abort(key=row.storage_key, upload_id=row.s3_upload_id)
         if row.partial_key:  # on S3 a pending upload's bytes are its multipart upload: a no-op there
-            default_storage.delete(row.partial_key)
+            storage.delete(row.partial_key)
         if not row.partial_name:
             _unclaimed_bytes_delete(row)
         report.stale_rows.append(row.storage_key)
         logger.info("removed the cut-off upload %s", row.storage_key)
 
-    if is_s3():
-        report.aborted_uploads = _stray_multipart_abort(cutoff=cutoff)
+    report.aborted_uploads = _stray_multipart_abort(cutoff=cutoff)
     return report
 
 
@@ -197,7 +158,7 @@ def _unclaimed_bytes_delete(row: StoredFile) -> None:
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=row.owner_id).first()
         if not StoredFile.objects.filter(owner_id=row.owner_id, name=row.name).exists():
-            default_storage.delete(row.storage_key)
+            storage_backend().delete(row.storage_key)
 
 
 def _stray_multipart_abort(*, cutoff: datetime) -> list[str]:
@@ -207,12 +168,12 @@ def _stray_multipart_abort(*, cutoff: datetime) -> list[str]:
         .values_list("s3_upload_id", flat=True)
     )
     aborted: list[str] = []
-    paginator = s3_client().get_paginator("list_multipart_uploads")
-    for page in paginator.paginate(Bucket=s3_bucket()):
-        for upload in page.get("Uploads", []):
-            if upload["UploadId"] in live or upload["Initiated"] >= cutoff:
-                continue
-            _abort_multipart(key=upload["Key"], upload_id=upload["UploadId"])
-            aborted.append(upload["Key"])
-            logger.info("aborted the stray multipart upload %s (%s)", upload["Key"], upload["UploadId"])
+    storage = storage_backend()
+    # On disk there are none: an unfinished upload there is a hidden file its row names.
+    for upload in storage.multipart_uploads(initiated_before=cutoff):
+        if upload.upload_id in live:
+            continue
+        storage.multipart_abort(key=upload.key, upload_id=upload.upload_id)
+        aborted.append(upload.key)
+        logger.info("aborted the stray multipart upload %s (%s)", upload.key, upload.upload_id)
     return aborted

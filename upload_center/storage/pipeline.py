@@ -1,0 +1,178 @@
+"""The threaded write pipeline every sink shares, whatever holds the bytes.
+
+A sink stores each batch of chunks as it comes, in a place that belongs to its
+upload alone; ``commit`` then puts the bytes at their key without copying them
+and ``abort`` removes only the upload's own bytes. A backend supplies the four
+steps that differ (``_store``, ``_finish``, ``_commit``, ``_discard``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from upload_center.errors import StorageUnavailable
+
+logger = logging.getLogger(__name__)
+PartCallback = Callable[[int], None]
+# What sinks are given and keep: the parser's chunks (or views of them), or the
+# part an S3 sink copies them into.
+Chunk = bytes | bytearray | memoryview
+# Failures of disk and S3 calls; anything else is a bug and is not turned into a 503.
+STORAGE_FAILURES = (OSError, BotoCoreError, ClientError)
+
+
+class Sink(Protocol):
+    sha256: str
+
+    def write(self, data: Chunk) -> None: ...
+    def close(self) -> None: ...
+    def commit(self) -> None: ...
+    def abort(self) -> None: ...
+
+
+@contextlib.contextmanager
+def storage_errors() -> Iterator[None]:
+    """Disk and S3 failures while storing become one domain error with the cause kept."""
+    try:
+        yield
+    except STORAGE_FAILURES as e:
+        # The cause stays in __cause__ for the logs; users get a plain sentence.
+        raise StorageUnavailable("Storage is unavailable, nothing was stored; please try again.") from e
+
+
+class PipelinedSink:
+    """Stores a stream in batches while the request thread parses the next one.
+
+    A batch is hashed in one thread (in order) while it is stored by another
+    (several at once where order does not matter, as with S3 parts); both
+    release the GIL. At most ``max_in_flight`` batches plus the one filling are
+    in memory. After each stored part of ``part_size`` bytes, the last (shorter)
+    one included, ``on_part(bytes stored)`` runs in the request thread, in
+    order; its last call carries the stream's whole size.
+    """
+
+    batch_size: int
+    max_in_flight = 1
+
+    def __init__(self, *, on_part: PartCallback | None, part_size: int) -> None:
+        self._on_part = on_part
+        self._part_size = part_size
+        # Chunks are kept as received and handed over as a list: joining them
+        # would copy every byte once more.
+        self._buffer: list[Chunk] = []
+        self._buffered = 0
+        self._hash = hashlib.sha256()
+        self._hasher: ThreadPoolExecutor | None = None
+        self._storer: ThreadPoolExecutor | None = None
+        self._in_flight: deque[tuple[Future[None], Future[None], list[Chunk]]] = deque()
+        self._batches = 0
+        self._stored = 0
+        self._committed = False
+        self.sha256 = ""
+
+    def write(self, data: Chunk) -> None:
+        self._buffer.append(data)
+        self._buffered += len(data)
+        self._flush_full()
+
+    def _flush_full(self) -> None:
+        if self._buffered >= self.batch_size:
+            batch, self._buffer, self._buffered = self._buffer, [], 0
+            with storage_errors():
+                self._submit(batch)
+
+    def _hash_batch(self, batch: list[Chunk]) -> None:
+        for chunk in batch:
+            self._hash.update(chunk)
+
+    def _submit(self, batch: list[Chunk]) -> None:
+        while len(self._in_flight) >= self.max_in_flight:
+            self._collect()
+        if self._hasher is None or self._storer is None:
+            self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-hash")
+            self._storer = ThreadPoolExecutor(
+                max_workers=self.max_in_flight, thread_name_prefix="upload-store"
+            )
+        self._batches += 1
+        hashed = self._hasher.submit(self._hash_batch, batch)
+        stored = self._storer.submit(self._store, self._batches, batch)
+        self._in_flight.append((hashed, stored, batch))
+
+    def _collect(self, *, final: bool = False) -> None:
+        hashed, stored, batch = self._in_flight.popleft()
+        hashed.result()
+        stored.result()
+        self._done_with(batch)
+        before = self._stored
+        self._stored += sum(map(len, batch))
+        crossed = self._stored // self._part_size > before // self._part_size
+        # The last batch ends the last part, whatever its length; an empty
+        # stream has no part to report.
+        if self._on_part and (crossed or (final and self._stored)):
+            self._on_part(self._stored)
+
+    def close(self) -> None:
+        try:
+            with storage_errors():
+                if self._buffer or self._storer is None:
+                    self._submit(self._buffer)
+                    self._buffer, self._buffered = [], 0
+                while self._in_flight:
+                    self._collect(final=len(self._in_flight) == 1)
+                self.sha256 = self._hash.hexdigest()
+                self._finish()
+        finally:
+            self._shutdown()
+
+    def commit(self) -> None:
+        """Put the closed upload's bytes at their key; until then they are the upload's own."""
+        with storage_errors():
+            self._commit()
+        self._committed = True
+
+    def abort(self) -> None:
+        """Remove what this upload stored (never its key's bytes once committed)."""
+        self._buffer, self._buffered = [], 0
+        for hashed, stored, _ in self._in_flight:
+            for future in (hashed, stored):
+                with contextlib.suppress(Exception):  # thrown away anyway; the discard below is what matters
+                    future.result()
+        self._in_flight.clear()
+        self._shutdown()
+        if self._committed:
+            return
+        try:
+            self._discard()
+        except STORAGE_FAILURES:
+            # Raising here would hide the failure being cleaned up after;
+            # cleanup_uploads and reconcile_storage find what is left.
+            logger.exception("could not discard a partial upload")
+
+    def _shutdown(self) -> None:
+        for executor in (self._hasher, self._storer):
+            if executor is not None:
+                executor.shutdown(wait=True)
+        self._hasher = self._storer = None
+
+    def _store(self, number: int, batch: list[Chunk]) -> None:
+        raise NotImplementedError
+
+    def _done_with(self, batch: list[Chunk]) -> None:
+        """Called once a batch is hashed and stored."""
+
+    def _finish(self) -> None:
+        raise NotImplementedError
+
+    def _commit(self) -> None:
+        raise NotImplementedError
+
+    def _discard(self) -> None:
+        raise NotImplementedError
