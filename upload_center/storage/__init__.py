@@ -66,6 +66,7 @@ def is_s3() -> bool:
 def storage_backend() -> StorageBackend:
     """The backend of the configured storage, built on Django's default storage."""
     files = storages["default"]
+    # Without S3_BUCKET the settings configure a FileSystemStorage.
     return S3Storage(files) if is_s3() else LocalStorage(files)  # type: ignore[arg-type]
 
 
