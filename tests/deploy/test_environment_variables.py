@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
-from tests.deploy.conftest import ROOT, k8s_resource
+from tests.deploy.helpers import k8s_resource
+from tests.helpers import ROOT
 
 READERS = {"str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "db", "db_url", "path"}
 
