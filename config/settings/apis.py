@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from config.settings.env import env, env_url
+from config.settings.env import env, web_url
 
 # --- REST framework, OpenAPI, CORS ----------------------------------------------
 REST_FRAMEWORK = {
@@ -37,7 +37,7 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-GALLERY_API_BASE = env_url("GALLERY_API_BASE", "https://app.litegallery.io", {"http", "https"}, required=True)
+GALLERY_API_BASE = web_url("GALLERY_API_BASE", "https://app.litegallery.io")
 CLOUD_ARCHIVE_ALLOWED_REDIRECT_HOSTS = env.list(
     "CLOUD_ARCHIVE_ALLOWED_REDIRECT_HOSTS", default=[urlsplit(GALLERY_API_BASE).hostname]
 )

@@ -35,3 +35,8 @@ def env_url(name: str, default: str | None, schemes: set[str], *, required: bool
     if value or required:
         return url_check(name, value or "", schemes)
     return None
+
+
+def web_url(name: str, default: str) -> str:
+    """The http(s) URL of an outside service in variable ``name``; the app cannot work without it."""
+    return env_url(name, default, {"http", "https"}, required=True)

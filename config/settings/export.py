@@ -8,46 +8,26 @@ import hashlib
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.core import DEBUG, SECRET_KEY
-from config.settings.env import env, env_url
+from config.settings.env import env, web_url
 
 # --- OAuth (social-auth-app-django) ---------------------------------------------
 GOOGLE_OAUTH_CLIENT_ID = env.str("GOOGLE_OAUTH_CLIENT_ID", default="")
 GOOGLE_OAUTH_CLIENT_SECRET = env.str("GOOGLE_OAUTH_CLIENT_SECRET", default="")
-GOOGLE_OAUTH_AUTHORIZE_URL = env_url(
-    "GOOGLE_OAUTH_AUTHORIZE_URL",
-    "https://accounts.google.com/o/oauth2/v2/auth",
-    {"http", "https"},
-    required=True,
+GOOGLE_OAUTH_AUTHORIZE_URL = web_url(
+    "GOOGLE_OAUTH_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth"
 )
-GOOGLE_OAUTH_TOKEN_URL = env_url(
-    "GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token", {"http", "https"}, required=True
+GOOGLE_OAUTH_TOKEN_URL = web_url("GOOGLE_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token")
+GOOGLE_OAUTH_USERINFO_URL = web_url(
+    "GOOGLE_OAUTH_USERINFO_URL", "https://www.googleapis.com/oauth2/v3/userinfo"
 )
-GOOGLE_OAUTH_USERINFO_URL = env_url(
-    "GOOGLE_OAUTH_USERINFO_URL",
-    "https://www.googleapis.com/oauth2/v3/userinfo",
-    {"http", "https"},
-    required=True,
-)
-GOOGLE_DRIVE_API_BASE = env_url(
-    "GOOGLE_DRIVE_API_BASE", "https://www.googleapis.com/drive/v3", {"http", "https"}, required=True
-)
-GOOGLE_DRIVE_UPLOAD_BASE = env_url(
-    "GOOGLE_DRIVE_UPLOAD_BASE", "https://www.googleapis.com/upload/drive/v3", {"http", "https"}, required=True
-)
+GOOGLE_DRIVE_API_BASE = web_url("GOOGLE_DRIVE_API_BASE", "https://www.googleapis.com/drive/v3")
+GOOGLE_DRIVE_UPLOAD_BASE = web_url("GOOGLE_DRIVE_UPLOAD_BASE", "https://www.googleapis.com/upload/drive/v3")
 YANDEX_OAUTH_CLIENT_ID = env.str("YANDEX_OAUTH_CLIENT_ID", default="")
 YANDEX_OAUTH_CLIENT_SECRET = env.str("YANDEX_OAUTH_CLIENT_SECRET", default="")
-YANDEX_OAUTH_AUTHORIZE_URL = env_url(
-    "YANDEX_OAUTH_AUTHORIZE_URL", "https://oauth.yandex.ru/authorize", {"http", "https"}, required=True
-)
-YANDEX_OAUTH_TOKEN_URL = env_url(
-    "YANDEX_OAUTH_TOKEN_URL", "https://oauth.yandex.ru/token", {"http", "https"}, required=True
-)
-YANDEX_OAUTH_USERINFO_URL = env_url(
-    "YANDEX_OAUTH_USERINFO_URL", "https://login.yandex.ru/info", {"http", "https"}, required=True
-)
-YANDEX_DISK_API_BASE = env_url(
-    "YANDEX_DISK_API_BASE", "https://cloud-api.yandex.net/v1/disk", {"http", "https"}, required=True
-)
+YANDEX_OAUTH_AUTHORIZE_URL = web_url("YANDEX_OAUTH_AUTHORIZE_URL", "https://oauth.yandex.ru/authorize")
+YANDEX_OAUTH_TOKEN_URL = web_url("YANDEX_OAUTH_TOKEN_URL", "https://oauth.yandex.ru/token")
+YANDEX_OAUTH_USERINFO_URL = web_url("YANDEX_OAUTH_USERINFO_URL", "https://login.yandex.ru/info")
+YANDEX_DISK_API_BASE = web_url("YANDEX_DISK_API_BASE", "https://cloud-api.yandex.net/v1/disk")
 SOCIAL_AUTH_GOOGLE_OAUTH2_KEY = GOOGLE_OAUTH_CLIENT_ID
 SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET = GOOGLE_OAUTH_CLIENT_SECRET
 SOCIAL_AUTH_YANDEX_OAUTH2_KEY = YANDEX_OAUTH_CLIENT_ID

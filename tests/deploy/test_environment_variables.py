@@ -12,7 +12,7 @@ READERS = {"str", "bool", "int", "float", "list", "tuple", "dict", "json", "url"
 
 
 def settings_variables() -> set[str]:
-    """Names passed to env.<reader>(...), env(...) or env_url(...) in config/settings/."""
+    """Names passed to env.<reader>(...), env(...), env_url(...) or web_url(...) in config/settings/."""
     names: set[str] = set()
     modules = sorted((ROOT / "config" / "settings").glob("*.py"))
     for node in (node for path in modules for node in ast.walk(ast.parse(path.read_text()))):
@@ -24,7 +24,7 @@ def settings_variables() -> set[str]:
             and isinstance(func.value, ast.Name)
             and func.value.id == "env"
             and func.attr in READERS
-        ) or (isinstance(func, ast.Name) and func.id in {"env", "env_url"})
+        ) or (isinstance(func, ast.Name) and func.id in {"env", "env_url", "web_url"})
         first = node.args[0]
         if reads and isinstance(first, ast.Constant) and isinstance(first.value, str):
             names.add(first.value)
