@@ -22,10 +22,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
-
-def _http_request(request: Any) -> Any:
-    """The Django request behind a DRF one: axes marks it, and the middleware reads it."""
-    return getattr(request, "_request", request)
+from config.drf import http_request
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -36,7 +33,8 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     ) -> None:
         if request is None:
             return None  # not an HTTP login (a shell, a test client's login()): nothing to throttle
-        return super().authenticate(_http_request(request), username, password, **kwargs)  # type: ignore[func-returns-value]
+        # DRF's token login passes its own request; axes marks the Django one, which its middleware reads.
+        return super().authenticate(http_request(request), username, password, **kwargs)  # type: ignore[func-returns-value]
 
 
 def _username_key(username: str) -> str:
@@ -57,19 +55,19 @@ class LoginThrottleHandler(AxesCacheHandler):
         return counters
 
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
-        keys = self._counters(_http_request(request), credentials)
+        keys = self._counters(http_request(request), credentials)
         return max(int(self.cache.get(key, 0)) for key in keys)
 
     def is_locked(self, request: Any, credentials: dict[str, Any] | None = None) -> bool:
-        counters = self._counters(_http_request(request), credentials)
+        counters = self._counters(http_request(request), credentials)
         return any(int(self.cache.get(key, 0)) >= limit for key, limit in counters.items())
 
     def user_login_failed(
         self, sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
     ) -> None:
-        request = _http_request(request)
         if request is None:
             return
+        request = http_request(request)
         AxesProxyHandler.update_request(request)
         # A refused attempt is not counted, so the lock ends a fixed time after the last real failure.
         if request.axes_locked_out or self.is_whitelisted(request, credentials):

@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from account.drf import FIELD_ERRORS_SCHEMA, request_user
 from cloud_export.exceptions import ExportLinkInvalid
 from cloud_export.models import ArchiveType
 from cloud_export.oauth_flow import export_request_complete, export_request_start
@@ -24,6 +23,8 @@ from cloud_export.serializers import (
     RedirectToSerializer,
 )
 from cloud_export.services import export_request_create
+from config.drf import request_user
+from config.schema import FIELD_ERRORS_SCHEMA
 from config.security import ClientAddressRateThrottle
 from upload_center.models import StoredFile
 from upload_center.serializers import DetailSerializer

@@ -18,12 +18,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from account.events import user_event_send
 from cloud_export import retry, runner
 from cloud_export.clients import cloud_client
 from cloud_export.exceptions import ExportFailed
 from cloud_export.models import ExportItem, ExportJob, ExportRequest
 from cloud_export.tokens import JobTokens
+from config.events import user_event_send
 
 logger = logging.getLogger(__name__)
 

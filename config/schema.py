@@ -7,6 +7,14 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 
+# OpenAPI schema of DRF's validation answers: each field's name with its messages
+# (a nested object for nested fields), `non_field_errors`, or `detail` for a body
+# that could not be parsed.
+FIELD_ERRORS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": 'DRF\'s validation errors: `{"<field>": ["<message>"]}`, or `{"detail": "<message>"}`.',
+}
+
 UPLOAD_CENTER, DRIVE, EXPORT, OPERATIONS = "upload center", "drive", "export", "operations"
 
 TAGS = [

@@ -14,6 +14,8 @@ from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from config.drf import http_request
+
 # Only the site's own files and its WebSocket: the drive page has no inline script or
 # style, so an injected one never runs. 'self' in connect-src also matches ws:/wss: of
 # the page's own host (CSP Level 3, what Chromium and Firefox do).
@@ -98,4 +100,4 @@ class ClientAddressRateThrottle(SimpleRateThrottle):
         return str(getattr(settings, self.rate_setting))
 
     def get_cache_key(self, request: Request, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": client_address(request._request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_address(http_request(request))}

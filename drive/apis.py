@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from account.drf import request_fields, request_user
+from config.drf import http_request, request_fields, request_user
 from config.security import form_post_refuse
 from drive import envelope, services
 from drive import schema as _schema  # noqa: F401 - registers the auth scheme for drf-spectacular
@@ -90,10 +90,10 @@ class LoginApi(DriveApi):
         username, password = fields.get("username"), fields.get("password")
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
             raise BadRequest("username and password are required.")
-        user = authenticate(request._request, username=username, password=password)
+        user = authenticate(http_request(request), username=username, password=password)
         if user is None:
             raise WrongCredentials("Wrong username or password.")
-        login(request._request, user)
+        login(http_request(request), user)
         return envelope.ok({})
 
 
@@ -108,7 +108,7 @@ class LogoutApi(DriveApi):
     def post(self, request: Request) -> Response:
         if not isinstance(request.data, dict):
             raise BadRequest("Send a JSON object, e.g. {}.")
-        logout(request._request)
+        logout(http_request(request))
         return envelope.ok({})
 
 

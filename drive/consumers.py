@@ -7,7 +7,7 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from account.events import user_group
+from config.events import user_group
 
 NOT_LOGGED_IN = 4401
 

@@ -115,8 +115,8 @@ class StorageFileResponse(FileResponse):
             super().close()
 
 
-def file_response(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
-    headers = {
+def _file_headers(row: StoredFile) -> dict[str, str]:
+    return {
         "ETag": row.etag,
         "Last-Modified": http_date(row.created_at.timestamp()),
         "Accept-Ranges": "bytes",
@@ -125,6 +125,10 @@ def file_response(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
         "Content-Security-Policy": "sandbox",
         "Content-Disposition": content_disposition_header(True, row.name),
     }
+
+
+def file_response(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
+    headers = _file_headers(row)
     conditional = get_conditional_response(
         request, etag=row.etag, last_modified=int(row.created_at.timestamp()), response=None
     )

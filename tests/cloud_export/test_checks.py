@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from cloud_export.services import export_job_run
-from tests.cloud_export.conftest import make_job
 from tests.cloud_export.fakes.gallery import FakeGallery
 from tests.cloud_export.fakes.google import FakeGoogle
 from tests.cloud_export.fakes.yandex import FakeYandex
+from tests.cloud_export.helpers import make_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

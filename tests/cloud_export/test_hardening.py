@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cloud_export.models import ExportJob, ExportRequest
 from cloud_export.services import export_request_create
-from tests.cloud_export.conftest import GALLERY_HOST, archive_request
+from tests.cloud_export.helpers import GALLERY_HOST, archive_request
 
 ARCHIVE = "https://arch-d.lite.gallery/g/api/stream/858329/f9d24b1d?mod=web"
 

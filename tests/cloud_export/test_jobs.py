@@ -12,10 +12,10 @@ from django.test import Client
 
 from cloud_export.models import ExportFolder, ExportItem, ExportJob
 from cloud_export.services import export_job_run
-from tests.cloud_export.conftest import Browser, make_job
 from tests.cloud_export.fakes.gallery import FakeGallery
 from tests.cloud_export.fakes.google import FakeGoogle
 from tests.cloud_export.fakes.yandex import FakeYandex
+from tests.cloud_export.helpers import Browser, make_job
 from upload_center.models import StoredFile
 
 PHOTOS = ["Photos 1/a.jpg", "Photos 1/b.jpg", "Photos 2/c.jpg", "Photos 2/Sub/d.jpg", "e.jpg"]

@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from cloud_export.models import ExportJob, ExportRequest
-from tests.cloud_export.conftest import Browser, archive_request
 from tests.cloud_export.fakes.gallery import FakeGallery
 from tests.cloud_export.fakes.google import FakeGoogle
+from tests.cloud_export.helpers import Browser, archive_request
 
 ARCHIVE = "https://arch-d.lite.gallery/g/api/stream/858329/f9d24b1d?mod=web"
 

@@ -14,9 +14,9 @@ import pytest
 from cloud_export.models import ExportJob
 from cloud_export.services import export_job_run
 from cloud_export.tasks import export_job_run_task
-from tests.cloud_export.conftest import make_job
 from tests.cloud_export.fakes.gallery import ARCHIVE_PATH, FakeGallery
 from tests.cloud_export.fakes.google import FakeGoogle
+from tests.cloud_export.helpers import make_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,10 +15,10 @@ import pytest
 
 from cloud_export.models import ExportJob
 from cloud_export.services import export_job_queue
-from tests.cloud_export.conftest import make_job
 from tests.cloud_export.fakes.gallery import FakeGallery
 from tests.cloud_export.fakes.google import FakeGoogle
-from tests.conftest import ROOT, database_url
+from tests.cloud_export.helpers import make_job
+from tests.helpers import ROOT, database_url
 
 PHOTO_COUNT = 24
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # Logs one warning through Django's request logger (as a 404 does) and one
 # through an app logger, after Django has set up logging as a server does.

@@ -3,7 +3,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 # Run in a fresh interpreter, as the server is: tuned at start, before any large
 # block is freed into the heap (a free heap block that fits is used before a mapping).

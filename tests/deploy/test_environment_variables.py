@@ -1,19 +1,21 @@
-"""Every variable config/settings.py reads is documented and set in the Kubernetes config."""
+"""Every variable config/settings/ reads is documented and set in the Kubernetes config."""
 
 from __future__ import annotations
 
 import ast
 import re
 
-from tests.deploy.conftest import ROOT, k8s_resource
+from tests.deploy.helpers import k8s_resource
+from tests.helpers import ROOT
 
 READERS = {"str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "db", "db_url", "path"}
 
 
 def settings_variables() -> set[str]:
-    """Names passed to env.<reader>(...), env(...) or _env_url(...) in config/settings.py."""
+    """Names passed to env.<reader>(...), env(...), env_url(...) or web_url(...) in config/settings/."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse((ROOT / "config" / "settings.py").read_text())):
+    modules = sorted((ROOT / "config" / "settings").glob("*.py"))
+    for node in (node for path in modules for node in ast.walk(ast.parse(path.read_text()))):
         if not isinstance(node, ast.Call) or not node.args:
             continue
         func = node.func
@@ -22,7 +24,7 @@ def settings_variables() -> set[str]:
             and isinstance(func.value, ast.Name)
             and func.value.id == "env"
             and func.attr in READERS
-        ) or (isinstance(func, ast.Name) and func.id in {"env", "_env_url"})
+        ) or (isinstance(func, ast.Name) and func.id in {"env", "env_url", "web_url"})
         first = node.args[0]
         if reads and isinstance(first, ast.Constant) and isinstance(first.value, str):
             names.add(first.value)

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from config.logging import JsonFormatter, RequestIdFilter, request_id
-from tests.deploy.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def formatted(record: logging.LogRecord) -> dict[str, object]:

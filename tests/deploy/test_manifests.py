@@ -9,7 +9,7 @@ import pytest
 import yaml
 from kubernetes_validate.utils import ValidationError, validate
 
-from tests.deploy.conftest import K8S, k8s_resource, load_k8s, pod_spec
+from tests.deploy.helpers import K8S, k8s_resource, load_k8s, pod_spec
 
 KUBERNETES_VERSION = "1.37.0"
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import database_url, free_port
-from tests.deploy.conftest import ROOT, k8s_resource, pod_spec
+from tests.deploy.helpers import k8s_resource, pod_spec
+from tests.helpers import ROOT, database_url, free_port
 
 VENV_BIN = ROOT / ".venv" / "bin"
 DOCKERFILE = (ROOT / "Dockerfile").read_text()

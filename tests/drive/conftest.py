@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-MiB = 1048576
+from tests.drive.helpers import MiB
 
 
 @pytest.fixture
@@ -36,15 +36,3 @@ def login() -> Callable[[Any], Client]:
         return client
 
     return log_in
-
-
-def upload(
-    client: Client, name: str, data: bytes, upload_id: str = "6f1f3c2e-8a4b-4c59-9f0e-0d6a1c2b3e4f"
-) -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return client.post(
-        "/files.upload",
-        {"file": SimpleUploadedFile(name, data, content_type="application/octet-stream")},
-        headers={"X-Upload-Id": upload_id},
-    )

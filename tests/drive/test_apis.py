@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
-from tests.drive.conftest import MiB, upload
+from tests.drive.helpers import MiB, upload
 from tests.upload_center.helpers import unreachable_s3
 from upload_center.models import StoredFile
 from upload_center.storage import storage_read

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.drive.conftest import MiB
+from tests.drive.helpers import MiB
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -23,8 +23,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.test import Client
 
-from account.events import user_group
 from config.asgi import application
+from config.events import user_group
 from tests.drive.clients import BOUNDARY
 
 pytestmark = pytest.mark.django_db(transaction=True)

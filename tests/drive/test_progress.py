@@ -14,7 +14,7 @@ import pytest
 from websockets.sync.client import ClientConnection
 
 from tests.drive.clients import UploadStream, frames_until_finish, open_socket, session_cookie
-from tests.drive.conftest import MiB
+from tests.drive.helpers import MiB
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

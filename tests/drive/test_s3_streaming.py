@@ -17,9 +17,9 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
-from tests.conftest import free_port
 from tests.drive.clients import UploadStream, session_cookie
-from tests.drive.conftest import MiB
+from tests.drive.helpers import MiB
+from tests.helpers import free_port
 from upload_center.models import StoredFile
 
 pytestmark = pytest.mark.django_db(transaction=True)

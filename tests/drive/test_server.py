@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from account.events import user_event_send
+from config.events import user_event_send
 from tests.drive.clients import UploadStream, frames_until_finish, open_socket, session_cookie
-from tests.drive.conftest import MiB
+from tests.drive.helpers import MiB
 from upload_center.models import StoredFile
 
 pytestmark = pytest.mark.django_db(transaction=True)

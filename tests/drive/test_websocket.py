@@ -12,9 +12,9 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from account.events import user_event_send
 from config.asgi import application
-from tests.drive.conftest import MiB, upload
+from config.events import user_event_send
+from tests.drive.helpers import MiB, upload
 
 # Channels closes the test's connection between sync and async code; committed rows survive that.
 pytestmark = pytest.mark.django_db(transaction=True)

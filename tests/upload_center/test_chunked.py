@@ -17,8 +17,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from account.models import Account, User
-from tests.conftest import ServerProcess
 from tests.drive.clients import frames_until_finish, open_socket, session_cookie
+from tests.helpers import ServerProcess
 from upload_center.models import StoredFile
 from upload_center.storage import is_s3, s3_bucket, s3_client
 

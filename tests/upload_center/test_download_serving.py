@@ -17,7 +17,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from account.models import Account, User
-from tests.conftest import ServerProcess
+from tests.helpers import ServerProcess
 from tests.upload_center.helpers import CONTENT_TYPE, multipart
 from upload_center.models import StoredFile
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from account.models import User
-from tests.conftest import ServerProcess
+from tests.helpers import ServerProcess
 from tests.upload_center.helpers import CONTENT_TYPE, multipart
 
 pytestmark = pytest.mark.django_db(transaction=True)

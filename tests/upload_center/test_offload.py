@@ -19,7 +19,7 @@ import requests
 from django.conf import settings
 
 from account.models import User
-from tests.conftest import ROOT, ServerProcess, free_port
+from tests.helpers import ROOT, ServerProcess, free_port
 from upload_center.models import StoredFile
 
 CONTENT = bytes(range(256)) * 4096  # 1 MiB, every byte value at every offset mod 256
