@@ -167,13 +167,11 @@ def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> Cl
     """
     cutoff = (now or timezone.now()) - older_than
     report = CleanupReport()
-    stale = StoredFile.objects.filter(state=StoredFile.State.PENDING, created_at__lt=cutoff).select_related(
-        "owner"
-    )
+    stale = StoredFile.objects.pending().filter(created_at__lt=cutoff).select_related("owner")
     for row in stale:
         # Deleting the row first claims it: an upload finishing now sees its row
         # gone instead of storing a file whose bytes are about to be removed.
-        claimed, _ = StoredFile.objects.filter(id=row.id, state=StoredFile.State.PENDING).delete()
+        claimed, _ = StoredFile.objects.pending().filter(id=row.id).delete()
         if not claimed:
             continue
         if row.s3_upload_id and is_s3():
@@ -201,11 +199,7 @@ def _unclaimed_bytes_delete(row: StoredFile) -> None:
 
 
 def _stray_multipart_abort(*, cutoff: datetime) -> list[str]:
-    live = set(
-        StoredFile.objects.filter(state=StoredFile.State.PENDING)
-        .exclude(s3_upload_id="")
-        .values_list("s3_upload_id", flat=True)
-    )
+    live = set(StoredFile.objects.pending().exclude(s3_upload_id="").values_list("s3_upload_id", flat=True))
     aborted: list[str] = []
     paginator = s3_client().get_paginator("list_multipart_uploads")
     for page in paginator.paginate(Bucket=s3_bucket()):
