@@ -86,10 +86,6 @@ class StoringUploadHandler(FileUploadHandler):
         return None
 
     def upload_interrupted(self) -> None:
-        self.discard()
-
-    def discard(self) -> None:
-        """Drop every file of this request, finished or not."""
         services.uploads_discard(self.uploads)
         self.current = None
 
@@ -103,6 +99,6 @@ def uploads_receive(request: Request, handler: StoringUploadHandler) -> list[Upl
     try:
         request.data  # noqa: B018 - parsing the body is what stores the files
     except BaseException:
-        handler.discard()
+        services.uploads_discard(handler.uploads)
         raise
     return handler.uploads

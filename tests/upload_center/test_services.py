@@ -151,7 +151,7 @@ def test_the_handler_sees_space_a_reservation_gave_back_while_streaming(kian: Us
     handler.receive_data_chunk(b"x" * MB, 0)
 
     assert handler.uploads[0].state is UploadState.STREAMING
-    handler.discard()
+    services.uploads_discard(handler.uploads)
 
 
 def test_deleting_a_file_frees_its_size_and_its_bytes(
