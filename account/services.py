@@ -17,6 +17,12 @@ def _owner_locked(owner_id: int) -> User:
     return User.objects.select_for_update(of=("self",)).select_related("account").get(pk=owner_id)
 
 
+def owner_locked(*, owner_id: int) -> User:
+    """The user's row, locked until the caller's transaction ends; every change of
+    ``used_storage`` or ``reserved_storage`` (settling, deleting, reserving) takes it."""
+    return _owner_locked(owner_id)
+
+
 def space_reserve(*, owner_id: int, size: int) -> Refusal | None:
     """Hold ``size`` bytes for an upload; the refusal when they are not free."""
     with transaction.atomic():

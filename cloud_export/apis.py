@@ -26,6 +26,7 @@ from cloud_export.services import export_request_create
 from config.drf import request_user
 from config.schema import FIELD_ERRORS_SCHEMA
 from config.security import ClientAddressRateThrottle
+from upload_center.errors import file_missing_text
 from upload_center.models import StoredFile
 from upload_center.serializers import DetailSerializer
 
@@ -98,7 +99,7 @@ class DriveExportApi(APIView):
             StoredFile.objects.stored().filter(owner=user, name__in=keys).values_list("name", flat=True)
         )
         if missing := [key for key in keys if key not in found]:
-            raise serializers.ValidationError({"keys": [f"{key} hasn't existed!" for key in missing]})
+            raise serializers.ValidationError({"keys": [file_missing_text(key) for key in missing]})
         home = request.build_absolute_uri("/")
         export = export_request_create(
             cloud_type=serializer.validated_data["cloud_type"],

@@ -21,10 +21,10 @@ from config.drf import http_request, request_fields, request_user
 from config.security import form_post_refuse
 from drive import envelope, services
 from drive import schema as _schema  # noqa: F401 - registers the auth scheme for drf-spectacular
-from drive.errors import BadRequest, NotFound, WrongCredentials
+from drive.errors import BadRequest, WrongCredentials
+from drive.handlers import FILE_FIELD, upload_receive
 from upload_center import selectors
 from upload_center import services as upload_services
-from upload_center.errors import FileNotFound
 from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
 from upload_center.serializers import NonEmptyFileField
 
@@ -175,10 +175,7 @@ class FilesDeleteApi(DriveApi):
         key = request_fields(request).get("key")
         if not isinstance(key, str) or not key:
             raise BadRequest("key is required.")
-        try:
-            upload_services.file_delete(owner=request_user(request), name=key)
-        except FileNotFound as e:
-            raise NotFound(str(e)) from e
+        upload_services.file_delete(owner=request_user(request), name=key)
         return envelope.ok({})
 
 
@@ -186,11 +183,7 @@ class FilesUploadApi(DriveApi, ChunkedBodyApi):
     parser_classes = [StreamingMultiPartParser]
 
     @extend_schema(
-        request={
-            "multipart/form-data": inline_serializer(
-                "DriveUpload", {services.FILE_FIELD: NonEmptyFileField()}
-            )
-        },
+        request={"multipart/form-data": inline_serializer("DriveUpload", {FILE_FIELD: NonEmptyFileField()})},
         parameters=[
             OpenApiParameter(
                 "X-Upload-Id",
@@ -216,7 +209,9 @@ class FilesUploadApi(DriveApi, ChunkedBodyApi):
     )
     def post(self, request: Request) -> Response:
         upload_id = _upload_id(request.headers.get("X-Upload-Id", ""))
-        row = services.file_upload(request=request, owner=request_user(request), upload_id=upload_id)
+        owner = request_user(request)
+        upload = upload_receive(request, owner=owner, upload_id=upload_id)
+        row = services.file_settle(owner=owner, upload=upload, upload_id=upload_id)
         return envelope.ok(
             {
                 "upload_id": upload_id,

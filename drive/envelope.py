@@ -12,7 +12,8 @@ from rest_framework.response import Response
 
 from config.middleware import RequestTooLarge
 from drive.errors import DriveError
-from upload_center.errors import StorageUnavailable
+from upload_center.errors import StorageUnavailable, UploadError
+from upload_center.exception_handlers import upload_error_status
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,11 @@ def failure(status: int, message: str, data: Any = None) -> Response:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StorageUnavailable):
+        logger.exception("drive upload failed in storage", exc_info=exc)
+        return failure(500, str(exc))
+    if isinstance(exc, UploadError):
+        return failure(upload_error_status(exc), str(exc))
     if isinstance(exc, DriveError):
         response = failure(exc.status, str(exc))
         if exc.close_connection:
@@ -63,9 +69,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return failure(exc.status_code, str(detail))
     if isinstance(exc, Http404):
         return failure(404, "Not found.")
-    if isinstance(exc, StorageUnavailable):
-        logger.exception("drive upload failed in storage", exc_info=exc)
-        return failure(500, str(exc))
     if isinstance(exc, RequestAborted):
         return None  # the client is gone; Django ends the request quietly
     if isinstance(exc, RequestTooLarge):

@@ -1,6 +1,9 @@
-"""The drive's domain errors; envelope.py maps them to HTTP."""
+"""The drive's own errors (the upload center's domain errors are shared); envelope.py
+maps both to HTTP."""
 
 from __future__ import annotations
+
+from account.models import Refusal
 
 
 class DriveError(Exception):
@@ -22,11 +25,9 @@ class WrongCredentials(DriveError):
     status = 403
 
 
-class NotFound(DriveError):
-    status = 404
+class RefusedEarly(DriveError):
+    """A quota refusal decided from the body's length alone, before any byte is stored."""
 
-
-class TooLarge(DriveError):
-    """Over the tier's file limit or the space left (CONTRACT section 2 texts)."""
-
-    status = 413
+    def __init__(self, refusal: Refusal, *, close_connection: bool) -> None:
+        super().__init__(refusal.text, close_connection=close_connection)
+        self.status = refusal.status

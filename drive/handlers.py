@@ -1,10 +1,26 @@
-"""The drive's upload handler: the upload center's, plus the file size it expects."""
+"""The API side of the drive's upload: the upload center's handler with progress
+events, and the checks of the request's shape before and after its body."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from upload_center.handlers import StoringUploadHandler
+from rest_framework.request import Request
+
+from account.models import User
+from drive import services
+from drive.errors import BadRequest, RefusedEarly
+from upload_center.handlers import StoringUploadHandler, upload_precheck, uploads_receive
+from upload_center.services import uploads_discard
+from upload_center.storage import PartCallback
+from upload_center.uploads import Upload
+
+FILE_FIELD = "file"
+# An upload refused from its Content-Length alone has its body read and thrown
+# away up to this size, so that the client, still sending, gets the answer
+# instead of a reset connection; a larger body is cut off (Connection: close).
+DISCARD_MAX = 64 * 1024 * 1024
+DISCARD_CHUNK = 1024 * 1024
 
 
 def multipart_file_size(
@@ -26,11 +42,16 @@ def multipart_file_size(
 
 
 class DriveUploadHandler(StoringUploadHandler):
-    """Stores the file of field ``file`` and knows its expected size for progress events."""
+    """Stores the file of field ``file`` and sends UPLOAD_PROGRESS after each stored part,
+    with the file's expected size as its total."""
 
     content_length = 0
     boundary = b""
     expected_size = 0
+
+    def __init__(self, *, owner: User, upload_id: str) -> None:
+        super().__init__(owner=owner, field_name=FILE_FIELD)
+        self.upload_id = upload_id
 
     # django-stubs types boundary as str; the multipart parser passes the bytes it splits the body on.
     def handle_raw_input(  # type: ignore[override]
@@ -51,9 +72,50 @@ class DriveUploadHandler(StoringUploadHandler):
         )
         super().new_file(field_name, file_name, *args, **kwargs)
 
+    def part_callback(self) -> PartCallback:
+        def progress(stored: int) -> None:
+            services.upload_progress_send(
+                owner_id=self.owner.pk,
+                upload_id=self.upload_id,
+                total_size=self.expected_size,
+                uploaded_size=stored,
+            )
+
+        return progress
+
     def file_complete(self, file_size: int) -> None:
         # Known exactly now, before the sink reports its last part: the last
         # progress event carries the file's size as its total, whatever framing
         # (or a chunked body without a length) made the estimate miss.
         self.expected_size = file_size
         super().file_complete(file_size)
+
+
+def upload_receive(request: Request, *, owner: User, upload_id: str) -> Upload:
+    """Store the one file of ``request``'s body while it arrives (not yet settled).
+
+    Raises RefusedEarly when the body's length alone is over the tier's rule, and
+    BadRequest for a body without exactly one file (dropping what it stored).
+    """
+    content_length = int(request.META.get("CONTENT_LENGTH") or 0)
+    refusal = upload_precheck(owner=owner, content_length=content_length)
+    if refusal is not None:
+        read = _body_discard(request, content_length)
+        raise RefusedEarly(refusal, close_connection=not read)
+    uploads = uploads_receive(request, DriveUploadHandler(owner=owner, upload_id=upload_id))
+    if len(uploads) == 1:
+        return uploads[0]
+    uploads_discard(uploads)
+    if not uploads:
+        raise BadRequest(f"No file was sent in the field {FILE_FIELD}.")
+    raise BadRequest("Send one file per request.")
+
+
+def _body_discard(request: Request, content_length: int) -> bool:
+    """Read the body without storing it, if it is small enough; True when read."""
+    if content_length > DISCARD_MAX:
+        return False
+    stream = request.stream
+    while stream is not None and stream.read(DISCARD_CHUNK):
+        pass
+    return True

@@ -20,11 +20,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from account.drf import FIELD_ERRORS_SCHEMA, request_fields, request_user
 from account.models import MB
+from config.drf import request_fields, request_user
+from config.schema import FIELD_ERRORS_SCHEMA
 from upload_center import selectors, services
 from upload_center.downloads import file_response
-from upload_center.errors import FileNotFound, StorageUnavailable
+from upload_center.errors import FileNotFound, NothingToStore, file_missing_text
+from upload_center.exception_handlers import FmApi
 from upload_center.handlers import StoringUploadHandler, uploads_receive
 from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
 from upload_center.offload import offloaded
@@ -45,7 +47,7 @@ DETAIL = DetailSerializer
 UNAUTHORIZED = OpenApiResponse(DETAIL, description="Not logged in: no token or session, or a wrong one.")
 
 
-class LoginApi(ObtainAuthToken):
+class LoginApi(FmApi, ObtainAuthToken):
     """Log in with your username and password to get your API token
     (send it as `Authorization: Token <key>`)."""
 
@@ -67,7 +69,7 @@ class LoginApi(ObtainAuthToken):
         return super().post(request, *args, **kwargs)
 
 
-class UploadApi(ChunkedBodyApi):
+class UploadApi(FmApi, ChunkedBodyApi):
     """Send one or more files in `file_field`: each gets a key in the answer, with
     its download path when stored, else the reason it was refused."""
 
@@ -88,20 +90,11 @@ class UploadApi(ChunkedBodyApi):
     )
     def put(self, request: Request) -> Response:
         user = request_user(request)
-        handler = StoringUploadHandler(request._request, owner=user, field_name=FILE_FIELD)
-        try:
-            uploads = uploads_receive(request, handler)
-            if not uploads:
-                return Response({"detail": f"No file was submitted in {FILE_FIELD}."}, status=400)
-            empty = [u.sent_name for u in uploads if u.ok and u.size == 0]
-            if empty:
-                handler.discard()
-                return Response({"detail": f"Empty files can't be uploaded: {', '.join(empty)}."}, status=400)
-            # Settling moves the bytes to their names, so storage can fail here too.
-            return Response(services.files_settle(owner_id=user.pk, uploads=uploads))
-        except StorageUnavailable as e:
-            logger.exception("upload failed in storage")
-            return Response({"detail": str(e)}, status=503)
+        uploads = uploads_receive(request, StoringUploadHandler(owner=user, field_name=FILE_FIELD))
+        if not uploads:
+            raise NothingToStore(f"No file was submitted in {FILE_FIELD}.")
+        services.uploads_nonempty_check(uploads)
+        return Response(services.files_settle(owner_id=user.pk, uploads=uploads))
 
 
 class MegabytesJSONRenderer(JSONRenderer):
@@ -124,7 +117,7 @@ def _mb(size: int) -> Decimal:
     return (Decimal(size) / MB).quantize(Decimal("0.001"))
 
 
-class ManagerApi(APIView):
+class ManagerApi(FmApi):
     """Your tier, its storage and what you use (MB), and your files; DELETE removes one by its name."""
 
     name = "File manager"
@@ -150,7 +143,7 @@ class ManagerApi(APIView):
             200: OpenApiResponse(DETAIL, description="`<file_name> Deleted Successfully.`"),
             400: OpenApiResponse(DETAIL, description="No `file_name` sent."),
             401: UNAUTHORIZED,
-            404: OpenApiResponse(DETAIL, description="`<file_name> hasn't existed!`"),
+            404: OpenApiResponse(DETAIL, description=f"`{file_missing_text('<file_name>')}`"),
         },
         description="`file_name` in a form, multipart or JSON body (or the query string `?file_name=`).",
     )
@@ -158,10 +151,7 @@ class ManagerApi(APIView):
         name = request_fields(request).get("file_name") or request.query_params.get("file_name")
         if not name:
             return Response({"detail": "file_name is required."}, status=400)
-        try:
-            services.file_delete(owner=request_user(request), name=name)
-        except FileNotFound as e:
-            return Response({"detail": str(e)}, status=404)
+        services.file_delete(owner=request_user(request), name=name)
         return Response({"detail": f"{name} Deleted Successfully."})
 
 
@@ -175,7 +165,7 @@ class ManagerApi(APIView):
         ),
         302: OpenApiResponse(description="With `DOWNLOAD_OFFLOAD=s3-redirect`: to a short-lived S3 link."),
         304: OpenApiResponse(description="Not modified since `If-None-Match` / `If-Modified-Since`."),
-        404: OpenApiResponse(DETAIL, description="`<filename> hasn't existed!`"),
+        404: OpenApiResponse(DETAIL, description=f"`{file_missing_text('<filename>')}`"),
         416: OpenApiResponse(description="The `Range` lies outside the file."),
     }
 )
@@ -194,4 +184,4 @@ class DownloadApi(APIView):
             except FileNotFound:
                 # The index says yes but the bytes are gone: reconcile_storage finds it.
                 logger.exception("stored file without bytes: %s", row.storage_key)
-        return JsonResponse({"detail": f"{filename} hasn't existed!"}, status=404)
+        return JsonResponse({"detail": file_missing_text(filename)}, status=404)

@@ -1,20 +1,19 @@
-"""A Django upload handler that stores each file while the request body arrives."""
+"""The API side of an upload: a Django upload handler that stores each file while
+the request body arrives, and the refusal a body's length alone decides."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import HttpRequest
+from rest_framework.request import Request
 
-from account.models import NOT_ENOUGH_SPACE, User
+from account.models import Refusal, User
 from upload_center import services
 from upload_center.errors import InvalidFileName
 from upload_center.names import name_check
-from upload_center.services import Upload
-
-ProgressCallback = Callable[[Upload, int], None]
+from upload_center.storage import PartCallback
+from upload_center.uploads import Upload
 
 # The multipart framing around one file in a request body is at most this
 # (boundary lines, part headers with a long file name), so a body longer than a
@@ -22,36 +21,28 @@ ProgressCallback = Callable[[Upload, int], None]
 MULTIPART_FRAMING_MAX = 64 * 1024
 
 
-def upload_precheck(*, owner: User, content_length: int) -> str | None:
+def upload_precheck(*, owner: User, content_length: int) -> Refusal | None:
     """The refusal a request carrying one file certainly gets, judged from its
     ``Content-Length`` before any byte is read; None when only the bytes can tell."""
-    smallest_file = content_length - MULTIPART_FRAMING_MAX
-    if smallest_file > owner.account.max_file_transfer:
-        return owner.account.limit_message()
-    if smallest_file > owner.storage_left:
-        return NOT_ENOUGH_SPACE
-    return None
+    return owner.upload_refusal(content_length - MULTIPART_FRAMING_MAX)
 
 
 class StoringUploadHandler(FileUploadHandler):
     """Writes the files of one form field to storage as they stream in.
 
     Every chunk is written once, to the upload's own key (see
-    ``storage.storage_sink``), and into the file's SHA-256; a file is refused as soon as it passes the tier's
-    file limit or the space left, and the rest of its bytes are skipped.
-    Nothing is charged here: ``services.files_settle`` does that at the end.
+    ``storage.storage_sink``), and into the file's SHA-256; a file is refused as
+    soon as the tier's rule (``User.upload_refusal``) refuses the bytes so far,
+    and the rest of its bytes are skipped. Nothing is charged here:
+    ``services.files_settle`` does that at the end.
     """
 
-    def __init__(
-        self, request: HttpRequest, *, owner: User, field_name: str, on_part: ProgressCallback | None = None
-    ) -> None:
-        super().__init__(request)
+    def __init__(self, *, owner: User, field_name: str) -> None:
+        super().__init__()
         self.owner = owner
         self.field_name = field_name
-        self.on_part = on_part
         self.uploads: list[Upload] = []
         self.current: Upload | None = None
-        self._space_left = owner.storage_left
 
     def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
         self.current = None
@@ -60,60 +51,54 @@ class StoringUploadHandler(FileUploadHandler):
         try:
             name_check(file_name)
         except InvalidFileName as e:
-            self.current = Upload(sent_name=file_name, error=str(e))
+            self.current = Upload.refused_at_once(file_name, e)
         else:
-            on_part = None
-            if self.on_part is not None:
-                callback = self.on_part
-
-                def on_part(stored: int) -> None:
-                    assert self.current is not None
-                    callback(self.current, stored)
-
-            self.current = services.file_begin(owner=self.owner, name=file_name, on_part=on_part)
+            self.current = services.file_begin(owner=self.owner, name=file_name, on_part=self.part_callback())
         self.uploads.append(self.current)
+
+    def part_callback(self) -> PartCallback | None:
+        """What runs after each stored part of the current file (nothing here)."""
+        return None
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
         upload = self.current
-        if upload is None or not upload.ok:
+        if upload is None or not upload.receiving:
             return None
-        size = upload.size + len(raw_data)
-        if size > self.owner.account.max_file_transfer:
-            services.file_refuse(upload, self.owner.account.limit_message())
-        elif size > self._space_left and size > self._fresh_space_left():
-            services.file_refuse(upload, NOT_ENOUGH_SPACE)
+        refusal = self._refusal(upload.size + len(raw_data))
+        if refusal is not None:
+            upload.refuse(refusal)
         else:
             upload.write(raw_data)
         return None
 
-    def _fresh_space_left(self) -> int:
+    def _refusal(self, size: int) -> Refusal | None:
+        refusal = self.owner.upload_refusal(size)
+        if refusal is None or refusal.kind != "no_space":
+            return refusal
         # Space may have been freed by a delete since the request began.
-        self.owner.refresh_from_db(fields=["used_storage"])
-        self._space_left = self.owner.storage_left
-        return self._space_left
+        self.owner.refresh_from_db(fields=["used_storage", "reserved_storage"])
+        return self.owner.upload_refusal(size)
 
     def file_complete(self, file_size: int) -> None:
-        if self.current is not None and self.current.ok:
-            services.file_finish(self.current)
+        if self.current is not None and self.current.receiving:
+            self.current.finish()
         self.current = None
         return None
 
     def upload_interrupted(self) -> None:
-        self.discard()
-
-    def discard(self) -> None:
-        """Drop every file of this request, finished or not."""
         services.uploads_discard(self.uploads)
         self.current = None
 
 
-def uploads_receive(request: Any, handler: StoringUploadHandler) -> list[Upload]:
-    """Parse a DRF request's multipart body through ``handler``; on any failure
+def uploads_receive(request: Request, handler: StoringUploadHandler) -> list[Upload]:
+    """Parse a request's multipart body through ``handler``; on any failure
     (client gone, server error) every file of the request is dropped."""
-    request._request.upload_handlers = [handler]
+    # Set on DRF's request, which parsers are given (Django's own would be used by
+    # nothing: DRF parses the body, not Django).
+    request.upload_handlers = [handler]
     try:
         request.data  # noqa: B018 - parsing the body is what stores the files
     except BaseException:
-        handler.discard()
+        services.uploads_discard(handler.uploads)
         raise
     return handler.uploads

@@ -129,13 +129,11 @@ def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> Cl
     cutoff = (now or timezone.now()) - older_than
     report = CleanupReport()
     storage = storage_backend()
-    stale = StoredFile.objects.filter(state=StoredFile.State.PENDING, created_at__lt=cutoff).select_related(
-        "owner"
-    )
+    stale = StoredFile.objects.pending().filter(created_at__lt=cutoff).select_related("owner")
     for row in stale:
         # Deleting the row first claims it: an upload finishing now sees its row
         # gone instead of storing a file whose bytes are about to be removed.
-        claimed, _ = StoredFile.objects.filter(id=row.id, state=StoredFile.State.PENDING).delete()
+        claimed, _ = StoredFile.objects.pending().filter(id=row.id).delete()
         if not claimed:
             continue
         if row.s3_upload_id:
@@ -162,11 +160,7 @@ def _unclaimed_bytes_delete(row: StoredFile) -> None:
 
 
 def _stray_multipart_abort(*, cutoff: datetime) -> list[str]:
-    live = set(
-        StoredFile.objects.filter(state=StoredFile.State.PENDING)
-        .exclude(s3_upload_id="")
-        .values_list("s3_upload_id", flat=True)
-    )
+    live = set(StoredFile.objects.pending().exclude(s3_upload_id="").values_list("s3_upload_id", flat=True))
     aborted: list[str] = []
     storage = storage_backend()
     # On disk there are none: an unfinished upload there is a hidden file its row names.

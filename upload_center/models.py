@@ -32,6 +32,10 @@ class StoredFileQuerySet(models.QuerySet["StoredFile"]):
     def stored(self) -> StoredFileQuerySet:
         return self.filter(state=StoredFile.State.STORED)
 
+    def pending(self) -> StoredFileQuerySet:
+        """Rows of uploads still in progress: they reserve a name but are not user files."""
+        return self.filter(state=StoredFile.State.PENDING)
+
 
 class StoredFile(models.Model):
     class State(models.TextChoices):

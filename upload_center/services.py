@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from account.models import NOT_ENOUGH_SPACE, User
-from upload_center.errors import FileNotFound, StorageUnavailable
+from account.models import Refusal, User
+from account.services import owner_locked
+from upload_center.errors import FileNotFound, NothingToStore, StorageUnavailable
 from upload_center.models import StoredFile, partial_name_new
 from upload_center.names import name_with_suffix
-from upload_center.storage import PartCallback, Sink, storage_delete, storage_sink
+from upload_center.storage import PartCallback, storage_delete, storage_sink
+from upload_center.uploads import Upload, UploadState
 
-TOOK_TOO_LONG = "The upload took too long and was cancelled; please send it again."
-logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Upload:
-    """One file of a request, from its first byte to its answer."""
-
-    sent_name: str
-    row: StoredFile | None = None
-    sink: Sink | None = None
-    size: int = 0
-    sha256: str = ""
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.row is not None
-
-    def write(self, data: bytes) -> None:
-        assert self.sink is not None
-        self.sink.write(data)
-        self.size += len(data)
-
+__all__ = ["Upload", "download_path", "file_begin", "file_delete", "files_settle", "uploads_discard"]
 
 # Only these change what a URL path means (an escape, the query, the fragment);
 # every other character stays readable, as CONTRACT section 2 asks.
@@ -49,22 +25,22 @@ def download_path(row: StoredFile) -> str:
 
 
 def file_begin(*, owner: User, name: str, on_part: PartCallback | None = None) -> Upload:
-    """Reserve a name (suffixed when taken) with a pending row and open its sink."""
+    """Reserve a name (suffixed when taken) with a pending row and open its sink:
+    a ``pending`` upload. ``on_part(bytes stored)`` runs after each stored part."""
     row = _row_reserve(owner=owner, name=name)
-    upload = Upload(sent_name=name, row=row)
 
     def record_upload_id(upload_id: str) -> None:
         # Kept on the row so that cleanup_uploads can abort what a killed process left.
         StoredFile.objects.filter(pk=row.pk).update(s3_upload_id=upload_id)
 
     try:
-        upload.sink = storage_sink(
+        sink = storage_sink(
             row.storage_key, partial_key=row.partial_key, on_part=on_part, on_start=record_upload_id
         )
     except BaseException:
         row.delete()
         raise
-    return upload
+    return Upload(sent_name=name, row=row, sink=sink)
 
 
 def _row_reserve(*, owner: User, name: str) -> StoredFile:
@@ -82,68 +58,53 @@ def _row_reserve(*, owner: User, name: str) -> StoredFile:
     raise RuntimeError(f"could not find a free name for {name!r}")
 
 
-def file_refuse(upload: Upload, message: str) -> None:
-    """Stop storing a file mid-stream: its bytes and its pending row go."""
-    file_discard(upload)
-    upload.error = message
-
-
-def file_discard(upload: Upload) -> None:
-    if upload.sink is not None:
-        upload.sink.abort()
-        upload.sink = None
-    if upload.row is not None:
-        StoredFile.objects.filter(pk=upload.row.pk, state=StoredFile.State.PENDING).delete()
-        upload.row = None
-
-
-def file_finish(upload: Upload) -> None:
-    """All bytes are in: stored under the upload's own key, reaching the file's
-    name only when ``files_settle`` marks the row stored."""
-    assert upload.sink is not None
-    upload.sink.close()
-    upload.sha256 = upload.sink.sha256
+def uploads_nonempty_check(uploads: list[Upload]) -> None:
+    """An empty file refuses its whole request (CONTRACT): nothing of it is kept."""
+    empty = [u.sent_name for u in uploads if u.state is UploadState.COMPLETE and u.size == 0]
+    if empty:
+        uploads_discard(uploads)
+        raise NothingToStore.empty_files(empty)
 
 
 def files_settle(*, owner_id: int, uploads: list[Upload]) -> dict[str, str]:
-    """Charge the quota for the files that fit, smallest first, and answer per file.
+    """Charge the quota for the complete files that fit, smallest first, and answer
+    per file: its download path once stored, else the text of its refusal.
 
     Stored files become ``stored`` rows, and their bytes move to their names, in
-    the same transaction that charges ``used_storage``; the rest lose their own
-    bytes and rows. A storage failure on the way removes every file of the
-    request and raises StorageUnavailable.
+    the same transaction that charges ``used_storage``; the others are refused
+    after it, losing their own bytes and rows. A storage failure on the way
+    removes every file of the request and raises StorageUnavailable.
     """
     try:
         with transaction.atomic():
             # The user's row lock makes parallel requests of one user (any process)
             # settle one after another: two cannot both spend the same free bytes.
-            user = User.objects.select_for_update().get(pk=owner_id)
-            charged = _uploads_store(_uploads_fitting(user, uploads))
+            user = owner_locked(owner_id=owner_id)
+            accepted, refused = _uploads_fitting(user, uploads)
+            charged = _uploads_store(accepted)
             User.objects.filter(pk=owner_id).update(used_storage=F("used_storage") + charged)
     except StorageUnavailable:
         uploads_discard(uploads)
         raise
-    answers: dict[str, str] = {}
-    for upload in uploads:
-        if upload.ok and upload.row is not None and upload.row.state == StoredFile.State.STORED:
-            answers[upload.row.name] = download_path(upload.row)
-            upload.sink = None
-        else:
-            file_discard(upload)
-            answers[upload.sent_name] = upload.error or NOT_ENOUGH_SPACE
-    return answers
+    for upload, refusal in refused:
+        upload.refuse(refusal)
+    return dict(_answer(upload) for upload in uploads)
 
 
-def _uploads_fitting(user: User, uploads: list[Upload]) -> list[Upload]:
-    left = user.account.storage - user.used_storage
+def _uploads_fitting(user: User, uploads: list[Upload]) -> tuple[list[Upload], list[tuple[Upload, Refusal]]]:
+    """Split the complete uploads by the tier's rule, each accepted one counted as
+    used (in memory only: the charge is one update) before the next is judged."""
     accepted: list[Upload] = []
-    for upload in sorted((u for u in uploads if u.ok), key=lambda u: u.size):
-        if upload.size <= left:
-            left -= upload.size
+    refused: list[tuple[Upload, Refusal]] = []
+    complete = (u for u in uploads if u.state is UploadState.COMPLETE)
+    for upload in sorted(complete, key=lambda u: u.size):
+        refusal = user.upload_refusal(upload.size)
+        if refusal is None:
+            user.used_storage += upload.size
             accepted.append(upload)
         else:
-            upload.error = NOT_ENOUGH_SPACE
-    return accepted
+            refused.append((upload, refusal))
+    return accepted, refused
 
 
 def _uploads_store(accepted: list[Upload]) -> int:
@@ -151,52 +112,39 @@ def _uploads_store(accepted: list[Upload]) -> int:
     moved: list[Upload] = []
     try:
         for upload in accepted:
-            if _upload_store(upload):
+            if upload.store():
                 moved.append(upload)
     except StorageUnavailable:
         # The transaction rolls the rows back to pending: their names must not keep the bytes.
         for upload in moved:
-            assert upload.row is not None
-            try:
-                storage_delete(upload.row.storage_key)
-            except Exception:
-                logger.exception("could not remove %s after a failed settle", upload.row.storage_key)
+            upload.store_undo()
         raise
     return sum(upload.size for upload in moved)
 
 
-def _upload_store(upload: Upload) -> bool:
-    assert upload.row is not None and upload.sink is not None
-    # Conditional on still pending: cleanup_uploads may have removed a row that
-    # stalled for too long, and a file with no row is neither charged nor moved.
-    # The update also locks the row until commit, so cleanup cannot take it while
-    # its bytes move.
-    stored = StoredFile.objects.filter(pk=upload.row.pk, state=StoredFile.State.PENDING).update(
-        size=upload.size, sha256=upload.sha256, state=StoredFile.State.STORED
-    )
-    if not stored:
-        upload.error = TOOK_TOO_LONG
-        return False
-    upload.sink.commit()
-    upload.row.size, upload.row.sha256 = upload.size, upload.sha256
-    upload.row.state = StoredFile.State.STORED
-    return True
+def _answer(upload: Upload) -> tuple[str, str]:
+    if upload.state is UploadState.STORED:
+        assert upload.row is not None
+        return upload.row.name, download_path(upload.row)
+    if upload.state is UploadState.REFUSED:
+        return upload.sent_name, str(upload.error)
+    raise ValueError(f"{upload.sent_name!r} is {upload.state.value} after settling")
 
 
 def uploads_discard(uploads: list[Upload]) -> None:
     """The request failed: nothing of it stays (its own bytes, pending rows); no quota was charged."""
     for upload in uploads:
-        file_discard(upload)
+        upload.discard()
 
 
 def file_delete(*, owner: User, name: str) -> None:
     with transaction.atomic():
         # Same lock as files_settle: a delete and a settle of one user never
         # interleave their reads and writes of used_storage.
-        User.objects.select_for_update().filter(pk=owner.pk).first()
+        owner_locked(owner_id=owner.pk)
         row = StoredFile.objects.stored().filter(owner=owner, name=name).select_related("owner").first()
         if row is None:
-            raise FileNotFound(f"{name} hasn't existed!")
+            raise FileNotFound.named(name)
         key = row.storage_key
         row.delete()
         User.objects.filter(pk=owner.pk).update(used_storage=F("used_storage") - row.size)
