@@ -33,11 +33,15 @@ def bob(make_user: Callable[..., Any]) -> Any:
     return make_user("bob", "bob-secret-1")
 
 
-def token_client(user: Any) -> APIClient:
+def token_of(user: Any) -> str:
     from rest_framework.authtoken.models import Token
 
+    return str(Token.objects.get_or_create(user=user)[0].key)
+
+
+def token_client(user: Any) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_of(user)}")
     return client
 
 
