@@ -11,7 +11,7 @@ import logging
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -72,9 +72,11 @@ class FileApi(SharingApi):
         responses={200: FileSharingSerializer, 400: INVALID, 401: UNAUTHORIZED, 404: NO_FILE},
     )
     def patch(self, request: Request, name: str) -> Response:
-        """Make a file private (only its share links serve it) or public again."""
+        """Make a file private (only its share links serve it) or public again; `{}` changes nothing."""
         row = _owned_file(request, name)
-        services.file_private_set(file=row, private=valid_data(PrivateSerializer, request.data)["private"])
+        changes = valid_data(PrivateSerializer, request.data, partial=True)
+        if "private" in changes:
+            services.file_private_set(file=row, private=changes["private"])
         shown = selectors.files_with_sharing(owner=request_user(request)).get(pk=row.pk)
         return Response(FileSharingSerializer(shown).data)
 
@@ -111,15 +113,18 @@ class FileLinksApi(SharingApi):
 class LinkApi(SharingApi):
     @extend_schema(
         request=None,
+        parameters=[OpenApiParameter("link_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={
             200: LinkSerializer,
             401: UNAUTHORIZED,
             404: OpenApiResponse(DetailSerializer, description="You have no link of that id."),
         },
     )
-    def delete(self, request: Request, link_id: int) -> Response:
+    def delete(self, request: Request, link_id: str) -> Response:
         """Revoke a link: it answers 404 from now on. Revoking again changes nothing."""
-        link = selectors.owned_link(owner=request_user(request), link_id=link_id)
+        # Matched as text so that an id that is not one gets this API's JSON 404, not Django's page.
+        number = int(link_id) if link_id.isascii() and link_id.isdigit() and len(link_id) < 19 else None
+        link = selectors.owned_link(owner=request_user(request), link_id=number) if number else None
         if link is None:
             raise NotFound("No such link.")
         link = services.share_link_revoke(link=link)

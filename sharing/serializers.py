@@ -8,9 +8,28 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cloud_export.serializers import StrictCharField
 from sharing.models import ShareLink
 
 MAX_DOWNLOAD_LIMIT = 1_000_000
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false and nothing else: DRF's BooleanField also takes 1, "yes", "on"."""
+
+    def to_internal_value(self, data: object) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer and nothing else: DRF's IntegerField also takes "5" and 5.0."""
+
+    def to_internal_value(self, data: object) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class LinkSerializer(serializers.Serializer):
@@ -38,10 +57,10 @@ class LinksSerializer(serializers.Serializer):
 
 
 class LinkCreateSerializer(serializers.Serializer):
-    label = serializers.CharField(  # type: ignore[assignment]
+    label = StrictCharField(  # type: ignore[assignment]
         max_length=100, required=False, allow_blank=True, default="", help_text="whom the link is for"
     )
-    password = serializers.CharField(
+    password = StrictCharField(
         max_length=128,
         required=False,
         allow_blank=True,
@@ -57,13 +76,13 @@ class LinkCreateSerializer(serializers.Serializer):
             "a time in the past or beyond the tier's maximum is refused"
         ),
     )
-    download_limit = serializers.IntegerField(
+    download_limit = StrictIntegerField(
         min_value=1, max_value=MAX_DOWNLOAD_LIMIT, required=False, allow_null=True, default=None
     )
 
 
 class PrivateSerializer(serializers.Serializer):
-    private = serializers.BooleanField(help_text="true: /fm/download/ answers 404; share links still work")
+    private = StrictBooleanField(help_text="true: /fm/download/ answers 404; share links still work")
 
 
 class FileSharingSerializer(serializers.Serializer):
@@ -81,7 +100,9 @@ class FilesSerializer(serializers.Serializer):
     files = FileSharingSerializer(many=True, read_only=True)
 
 
-def valid_data(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
+def valid_data(
+    serializer_class: type[serializers.Serializer], data: Any, *, partial: bool = False
+) -> dict[str, Any]:
+    serializer = serializer_class(data=data, partial=partial)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

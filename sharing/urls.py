@@ -12,5 +12,5 @@ urlpatterns = [
     path(
         "fm/sharing/files/<str:name>/download", apis.FileDownloadApi.as_view(), name="sharing-file-download"
     ),
-    path("fm/sharing/links/<int:link_id>", apis.LinkApi.as_view(), name="sharing-link"),
+    path("fm/sharing/links/<str:link_id>", apis.LinkApi.as_view(), name="sharing-link"),
 ]

@@ -81,7 +81,16 @@ def _datetime(text: str) -> Any:
 
 @pytest.mark.parametrize(
     "body",
-    [{"download_limit": 0}, {"download_limit": "x"}, {"label": "x" * 101}, {"expires_at": "soon"}],
+    [
+        {"download_limit": 0},
+        {"download_limit": "5"},
+        {"download_limit": 5.0},
+        {"label": "x" * 101},
+        {"label": 7},
+        {"password": True},
+        {"expires_at": "soon"},
+        [],
+    ],
 )
 def test_bad_link_options_are_400(alice: Any, notes: Any, body: dict[str, Any]) -> None:
     assert token_client(alice).post(LINKS, body, format="json").status_code == 400
@@ -99,7 +108,10 @@ def test_the_private_switch_and_the_counts_are_listed(alice: Any, notes: Any) ->
         "download_count": 0,
         "live_links": 0,
     }
-    assert api.patch("/fm/sharing/files/notes%207B%3F%23%25.pdf", {}, format="json").status_code == 400
+    unchanged = api.patch("/fm/sharing/files/notes%207B%3F%23%25.pdf", {}, format="json")
+    assert unchanged.status_code == 200 and unchanged.json()["private"] is True
+    for bad in ({"private": 1}, {"private": "yes"}, {"private": None}, []):
+        assert api.patch("/fm/sharing/files/notes%207B%3F%23%25.pdf", bad, format="json").status_code == 400
     assert api.get("/fm/sharing/files").json()["files"][0]["private"] is True
 
 
@@ -131,8 +143,11 @@ def test_alice_cannot_reach_bobs_files_or_links(
     assert (bobs.private, bobs_link.revoked_at, bobs.share_links.count()) == (False, None, 1)
 
 
-def test_a_name_no_file_can_have_is_404_before_any_query(alice: Any) -> None:
-    assert token_client(alice).get("/fm/sharing/files/a%00b/links").status_code == 404
+def test_a_name_or_id_that_cannot_be_is_a_json_404(alice: Any) -> None:
+    api = token_client(alice)
+    assert api.get("/fm/sharing/files/a%00b/links").json() == {"detail": "a\x00b hasn't existed!"}
+    for link_id in ("null,null", "9" * 30, "-1", "0"):
+        assert api.delete(f"/fm/sharing/links/{link_id}").json() == {"detail": "No such link."}
 
 
 def test_the_drive_session_works_with_its_csrf_cookie(alice: Any, notes: Any) -> None:
