@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.drive.test_browser import CHROMIUM_ARGS, log_in
+from tests.drive import test_browser as drive_browser
 from tests.sharing.conftest import SERVER_ENV
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,16 +20,8 @@ OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "sharing"
 DATA = b"worksheet " * 2000
 
 
-@pytest.fixture
-def phone() -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
+# The drive's Chromium fixture, set to a phone's width in the test.
+browser_page = drive_browser.browser_page
 
 
 def shot(page: Page, name: str) -> None:
@@ -49,11 +41,12 @@ def worksheet(alice: Any, store: Callable[..., Any]) -> Any:
 
 
 def test_a_teacher_shares_a_file_from_a_phone(
-    start_server: Callable[..., Any], worksheet: Any, phone: Page
+    start_server: Callable[..., Any], worksheet: Any, browser_page: Page
 ) -> None:
     server = start_server(**SERVER_ENV)
-    page = phone
-    log_in(page, server.url, "alice", "alice-secret-1")
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    drive_browser.log_in(page, server.url, "alice", "alice-secret-1")
     row = page.locator(".file", has_text="worksheet-7b.pdf")
     expect(row.locator(".file-sharing")).to_have_text(" · 0 downloads")
 
