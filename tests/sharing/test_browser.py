@@ -89,3 +89,29 @@ def test_a_teacher_shares_a_file_from_a_phone(
     expect(link_row).to_contain_text("Revoked")
     assert student.get(url, timeout=30).status_code == 404
     shot(page, "03-link-revoked-390")
+
+
+@pytest.fixture
+def protected_link(worksheet: Any, link_make: Callable[..., Any]) -> Any:
+    return link_make(worksheet, password="photosynthesis")
+
+
+def test_a_student_gives_the_password_on_a_phone_and_gets_the_file(
+    start_server: Callable[..., Any], protected_link: Any, browser_page: Page, tmp_path: Path
+) -> None:
+    # Chromium posts the no-referrer form with `Origin: null`: the form must still work.
+    server = start_server(**SERVER_ENV)
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(server.url + protected_link.path)
+    page.fill("#share-password", "wrong")
+    page.click("#share-password-form button[type=submit]")
+    expect(page.locator("#share-error")).to_have_text("Wrong password.")
+    no_sideways_scroll(page)
+    shot(page, "04-password-page-390")
+
+    page.fill("#share-password", "photosynthesis")
+    with page.expect_download() as download:
+        page.click("#share-password-form button[type=submit]")
+    assert Path(download.value.path()).read_bytes() == DATA
+    assert download.value.suggested_filename == "worksheet-7b.pdf"
