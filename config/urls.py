@@ -24,6 +24,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    # Share links (/s/<token>) and their management API (/fm/sharing/...).
+    path("", include("sharing.urls")),
     path("fm/", include("upload_center.urls")),
     # Log-in and log-out links of the DRF browsable API (session auth).
     path("api-auth/", include("rest_framework.urls")),

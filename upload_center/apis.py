@@ -24,6 +24,7 @@ from account.models import MB
 from config.drf import request_fields, request_user
 from config.schema import FIELD_ERRORS_SCHEMA
 from upload_center import selectors, services
+from upload_center.counting import download_record
 from upload_center.downloads import file_response
 from upload_center.errors import FileNotFound, NothingToStore, file_missing_text
 from upload_center.exception_handlers import FmApi
@@ -176,11 +177,13 @@ class DownloadApi(APIView):
     authentication_classes: list[Any] = []
 
     def get(self, request: Request, username: str, filename: str) -> HttpResponseBase:
-        row = selectors.file_public(username=username, name=filename)
+        row = selectors.public_download_row(username=username, name=filename)
         if row is not None:
             try:
                 handed_over = offloaded(request._request, row)
-                return handed_over if handed_over is not None else file_response(request._request, row)
+                response = handed_over if handed_over is not None else file_response(request._request, row)
+                download_record(request=request._request, status=response.status_code, file_id=row.pk)
+                return response
             except FileNotFound:
                 # The index says yes but the bytes are gone: reconcile_storage finds it.
                 logger.exception("stored file without bytes: %s", row.storage_key)

@@ -52,6 +52,11 @@ class StoredFile(models.Model):
     # The hidden file in the owner's folder that holds the bytes on disk while pending.
     partial_name = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Downloads by /fm/download/ and share links; a Range request after the first byte is
+    # the rest of a counted one (upload_center.counting).
+    download_count = models.PositiveBigIntegerField(default=0)
+    # Served only through its share links: /fm/download/ answers 404 (selectors.public_download_row).
+    private = models.BooleanField(default=False)
 
     objects = StoredFileQuerySet.as_manager()
 

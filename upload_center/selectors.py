@@ -24,3 +24,9 @@ def file_public(*, username: str, name: str) -> StoredFile | None:
         .filter(owner__username=username, name=name)
         .first()
     )
+
+
+def public_download_row(*, username: str, name: str) -> StoredFile | None:
+    """The file /fm/download/ serves at this path: a private one only through its share links."""
+    row = file_public(username=username, name=name)
+    return None if row is None or row.private else row

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "upload_center",
     "drive",
     "cloud_export",
+    "sharing",
 ]
 
 MIDDLEWARE = [

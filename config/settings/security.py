@@ -28,6 +28,12 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # Unauthenticated POST /cloud_archive per client address, as DRF's "<count>/<sec|min|hour|day>".
 CLOUD_ARCHIVE_RATE_LIMIT = env.str("CLOUD_ARCHIVE_RATE_LIMIT", default="30/min")
+# Wrong share-link passwords per (link, client address) in a fixed window (sharing/throttling.py):
+# generous, since a school NAT is one address for a whole class; the window is short.
+SHARE_PASSWORD_FAILURES_PER_WINDOW = env.int("SHARE_PASSWORD_FAILURES_PER_WINDOW", default=30)
+SHARE_PASSWORD_WINDOW_SECONDS = env.int("SHARE_PASSWORD_WINDOW_SECONDS", default=60)
+# How long a browser that gave a link's password may download it without asking again.
+SHARE_UNLOCK_SECONDS = env.int("SHARE_UNLOCK_SECONDS", default=3600)
 AXES_HANDLER = "account.throttling.LoginThrottleHandler"
 # Without this, every process (each manage.py command too) logs axes' start-up banner.
 AXES_VERBOSE = False

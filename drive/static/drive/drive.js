@@ -190,6 +190,8 @@ async function refreshFiles() {
   const list = $("file-list");
   list.replaceChildren(...items.map(fileRow));
   $("empty").hidden = items.length > 0;
+  // sharing.js adds counts, the private switch and the share dialog to the rows.
+  document.dispatchEvent(new CustomEvent("drive:files", { detail: { items } }));
 }
 
 function fileRow(item) {

@@ -1,0 +1,151 @@
+"""Share links of stored files, and each tier's rules for their expiry.
+
+A link is ``/s/<token>``; it serves its file while it is live: not revoked, not
+expired and under its download limit (``live_q``, the one statement of that rule,
+used by the lookup and by the conditional update that counts a download).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Literal
+
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from account.models import Account
+from sharing.errors import ShareRefused
+from upload_center.models import StoredFile
+
+# token_urlsafe(32): 256 random bits as 43 URL-safe characters.
+TOKEN_BYTES = 32
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
+MAX_EXPIRY_DAYS = 36500
+TIER_DEFAULT: Literal["tier default"] = "tier default"
+Expiry = datetime | None | Literal["tier default"]
+
+
+def token_new() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_plausible(token: str) -> bool:
+    """False for text no token could be: answered like any unknown link, without a query."""
+    return TOKEN_RE.fullmatch(token) is not None
+
+
+def live_q(now: datetime, prefix: str = "") -> Q:
+    """Links that serve their file at ``now``; ``prefix`` reaches them from another model."""
+    p = prefix
+    not_used_up = Q(**{f"{p}download_count__lt": F(f"{p}download_limit")})
+    return (
+        Q(**{f"{p}revoked_at__isnull": True})
+        & (Q(**{f"{p}expires_at__isnull": True}) | Q(**{f"{p}expires_at__gt": now}))
+        & (Q(**{f"{p}download_limit__isnull": True}) | not_used_up)
+    )
+
+
+class SharePolicy(models.Model):
+    """A tier's expiry rules for new links. A tier without one: no default, no maximum."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="share_policy")
+    default_expiry_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_EXPIRY_DAYS)],
+        help_text="Days a new link lives when its owner sets no expiry. Empty: the maximum, or never.",
+    )
+    max_expiry_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_EXPIRY_DAYS)],
+        help_text="The longest a link may live, in days. Empty: no maximum (links may never expire).",
+    )
+
+    class Meta:
+        verbose_name_plural = "share policies"
+
+    def __str__(self) -> str:
+        return f"Sharing rules of {self.account}"
+
+    def clean(self) -> None:
+        default, maximum = self.default_expiry_days, self.max_expiry_days
+        if default and maximum and default > maximum:
+            raise ValidationError({"default_expiry_days": "The default may not exceed the maximum."})
+
+    def expiry(self, *, asked: Expiry, now: datetime) -> datetime | None:
+        """The expiry a new link gets; raises ShareRefused for one the tier does not allow."""
+        latest = now + timedelta(days=self.max_expiry_days) if self.max_expiry_days else None
+        if asked == TIER_DEFAULT:
+            days = self.default_expiry_days or self.max_expiry_days
+            return now + timedelta(days=days) if days else None
+        if asked is None:
+            if latest is not None:
+                raise ShareRefused(f"Links of your tier must expire within {self.max_expiry_days} days.")
+            return None
+        if asked <= now:
+            raise ShareRefused("The expiry must be in the future.")
+        if latest is not None and asked > latest:
+            raise ShareRefused(f"Links of your tier must expire within {self.max_expiry_days} days.")
+        return asked
+
+
+class ShareLinkQuerySet(models.QuerySet["ShareLink"]):
+    def live(self, now: datetime | None = None) -> ShareLinkQuerySet:
+        return self.filter(live_q(now or timezone.now()))
+
+
+class ShareLink(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+        USED_UP = "used_up", "Download limit reached"
+
+    file = models.ForeignKey(StoredFile, on_delete=models.CASCADE, related_name="share_links")
+    # Kept readable (not hashed) so its owner can copy the link again later, as
+    # Nextcloud and Seafile allow: whoever reads the database can read the files' own
+    # rows and, in practice, their storage as well.
+    token = models.CharField(max_length=64, unique=True, default=token_new)
+    label = models.CharField(max_length=100, blank=True, help_text="Whom the link is for, e.g. a class.")
+    password = models.CharField(max_length=128, blank=True, help_text="Django's password hash; empty: none.")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    download_limit = models.PositiveIntegerField(null=True, blank=True)
+    download_count = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file} ({self.label or self.pk})"
+
+    @property
+    def path(self) -> str:
+        return f"/s/{self.token}"
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password)
+
+    def password_matches(self, raw: str) -> bool:
+        return bool(self.password) and check_password(raw, self.password)
+
+    def state(self, now: datetime | None = None) -> ShareLink.State:
+        """For people (the drive, the admin); serving asks the database with live_q."""
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
+            return self.State.EXPIRED
+        if self.download_limit is not None and self.download_count >= self.download_limit:
+            return self.State.USED_UP
+        return self.State.ACTIVE

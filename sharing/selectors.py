@@ -1,0 +1,60 @@
+"""Reads of share links and of files with their sharing state."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from account.models import User
+from sharing.models import ShareLink, SharePolicy, live_q, token_plausible
+from upload_center.errors import InvalidFileName
+from upload_center.models import StoredFile
+from upload_center.names import name_check
+
+
+def link_live(*, token: str) -> ShareLink | None:
+    """The link a /s/ token names while it serves its file; None for every kind of dead link."""
+    if not token_plausible(token):
+        return None
+    return (
+        ShareLink.objects.live()
+        .select_related("file__owner")
+        .filter(token=token, file__state=StoredFile.State.STORED)
+        .first()
+    )
+
+
+def owned_file(*, owner: User, name: str) -> StoredFile | None:
+    """One of the owner's stored files; None for a name no file could have (NUL bytes
+    and the like never reach the database)."""
+    try:
+        name_check(name)
+    except (InvalidFileName, UnicodeError):
+        return None
+    return StoredFile.objects.stored().select_related("owner").filter(owner=owner, name=name).first()
+
+
+def files_with_sharing(*, owner: User) -> QuerySet[StoredFile]:
+    """The owner's files, newest first, each with ``live_links``: its links that still serve."""
+    live = live_q(timezone.now(), prefix="share_links__")
+    return (
+        StoredFile.objects.stored()
+        .filter(owner=owner)
+        .annotate(live_links=Count("share_links", filter=live))
+        .order_by("-created_at", "name")
+    )
+
+
+def file_links(*, file: StoredFile) -> QuerySet[ShareLink]:
+    return ShareLink.objects.filter(file=file).select_related("file")
+
+
+def owned_link(*, owner: User, link_id: int) -> ShareLink | None:
+    return ShareLink.objects.select_related("file").filter(pk=link_id, file__owner=owner).first()
+
+
+def share_policy(*, owner: User) -> SharePolicy:
+    """The owner's tier's rules; an unsaved one (no default, no maximum) when the admin set none."""
+    return SharePolicy.objects.filter(account_id=owner.account_id).first() or SharePolicy(
+        account_id=owner.account_id
+    )
