@@ -87,15 +87,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Django's and WhiteNoise's, each run on the event loop under ASGI (config/loop_middleware.py).
+    "config.loop_middleware.SecurityMiddleware",
+    "config.loop_middleware.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.loop_middleware.SessionMiddleware",
+    "config.loop_middleware.CommonMiddleware",
+    "config.loop_middleware.CsrfViewMiddleware",
+    "config.loop_middleware.AuthenticationMiddleware",
+    "config.loop_middleware.MessageMiddleware",
+    "config.loop_middleware.XFrameOptionsMiddleware",
     # Last, so it sees the answer of every login view and turns a lockout into 429.
     "axes.middleware.AxesMiddleware",
 ]

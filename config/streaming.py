@@ -14,9 +14,10 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import ThreadSensitiveContext, async_to_sync
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler
 
@@ -154,11 +155,65 @@ class StreamingBody:
         pass
 
 
+class RequestThread(ThreadPoolExecutor):
+    """The one thread that runs a request's thread-sensitive code (asgiref's
+    ``sync_to_async``: sync middleware hooks, signals, sync views), kept for
+    later requests once idle."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="request")
+        self._last: Future[Any] | None = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self._last = super().submit(fn, *args, **kwargs)
+        return self._last
+
+    def idle(self) -> bool:
+        # One worker, first in first out: the last call done means all are.
+        return self._last is None or self._last.done()
+
+
+class RequestThreads:
+    """Idle request threads. Django's handler starts a thread for every request,
+    and one more to join it at the end; starting them from the event loop was a
+    large share of a small download's cost under load (bench/class_load.py)."""
+
+    keep = 64  # idle threads kept; more requests at once start more
+
+    def __init__(self) -> None:
+        self._idle: list[RequestThread] = []
+
+    def take(self) -> RequestThread:
+        return self._idle.pop() if self._idle else RequestThread()
+
+    def give_back(self, thread: RequestThread) -> None:
+        # A thread still running (a view whose client left mid-request) finishes
+        # on its own and is not reused, as Django would do.
+        if thread.idle() and len(self._idle) < self.keep:
+            self._idle.append(thread)
+        else:
+            thread.shutdown(wait=False)
+
+
 class StreamingASGIHandler(ASGIHandler):
     # Django splits every response part into 64 KiB send() calls; each costs an
     # await on the event loop, which held downloads near 1 GB/s (about 2.5 GB/s
     # with 4 MiB, like nginx's sendfile here).
     chunk_size = 4 * 1024 * 1024
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads = RequestThreads()
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Any) -> None:
+        if scope["type"] != "http":  # as Django's
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        thread = self.threads.take()
+        try:
+            async with ThreadSensitiveContext(executor=thread):
+                await self.handle(scope, receive, send)
+        finally:
+            self.threads.give_back(thread)
 
     async def handle(self, scope: dict[str, Any], receive: Receive, send: Any) -> None:
         headers = dict(scope.get("headers", []))

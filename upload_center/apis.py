@@ -7,14 +7,10 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from django.http import JsonResponse
-from django.http.response import HttpResponseBase
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,11 +19,9 @@ from rest_framework.views import APIView
 from account.drf import FIELD_ERRORS_SCHEMA, request_fields, request_user
 from account.models import MB
 from upload_center import selectors, services
-from upload_center.downloads import file_response
 from upload_center.errors import FileNotFound, StorageUnavailable
 from upload_center.handlers import StoringUploadHandler, uploads_receive
 from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
-from upload_center.offload import offloaded
 from upload_center.renderers import FileDeleteFormRenderer
 from upload_center.serializers import (
     FILE_FIELD,
@@ -163,35 +157,3 @@ class ManagerApi(APIView):
         except FileNotFound as e:
             return Response({"detail": str(e)}, status=404)
         return Response({"detail": f"{name} Deleted Successfully."})
-
-
-@extend_schema(
-    responses={
-        (200, "*/*"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The file; its type guessed from its name."
-        ),
-        (206, "*/*"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The byte range a `Range` header asked for."
-        ),
-        302: OpenApiResponse(description="With `DOWNLOAD_OFFLOAD=s3-redirect`: to a short-lived S3 link."),
-        304: OpenApiResponse(description="Not modified since `If-None-Match` / `If-Modified-Since`."),
-        404: OpenApiResponse(DETAIL, description="`<filename> hasn't existed!`"),
-        416: OpenApiResponse(description="The `Range` lies outside the file."),
-    }
-)
-class DownloadApi(APIView):
-    """Public: links are pasted into class pages. Range, ETag and 304 supported."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list[Any] = []
-
-    def get(self, request: Request, username: str, filename: str) -> HttpResponseBase:
-        row = selectors.file_public(username=username, name=filename)
-        if row is not None:
-            try:
-                handed_over = offloaded(request._request, row)
-                return handed_over if handed_over is not None else file_response(request._request, row)
-            except FileNotFound:
-                # The index says yes but the bytes are gone: reconcile_storage finds it.
-                logger.exception("stored file without bytes: %s", row.storage_key)
-        return JsonResponse({"detail": f"{filename} hasn't existed!"}, status=404)
