@@ -131,6 +131,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two quota transactions queue
     # instead of failing with "database is locked" when both try to upgrade.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30}
+    # Kept open by each request thread (reused across requests, config/streaming.py):
+    # opening one cost a third of a small download. Nothing on the other side of a
+    # file times it out; DATABASE_URL's ?conn_max_age= still decides when given.
+    DATABASES["default"].setdefault("CONN_MAX_AGE", None)
     # A file, not memory, so that server processes started by the tests share it.
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(DATABASES["default"]["NAME"]).with_suffix(".test.sqlite3"))
