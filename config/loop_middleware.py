@@ -13,78 +13,87 @@ Under WSGI every class behaves exactly as Django's own.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
-from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
-from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
-from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.middleware.clickjacking import XFrameOptionsMiddleware as DjangoXFrameOptionsMiddleware
-from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
-from django.middleware.csrf import CsrfViewMiddleware as DjangoCsrfViewMiddleware
-from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.security import SecurityMiddleware
 from whitenoise.middleware import WhiteNoiseMiddleware
 
-from config.middleware import LoopHooks
+from config.middleware import RESPONSE_IN_THREAD, hooks_on_loop
 
 
-class SecurityMiddleware(LoopHooks, DjangoSecurityMiddleware):
-    pass
-
-
-class CommonMiddleware(LoopHooks, DjangoCommonMiddleware):
-    pass
-
-
-class AuthenticationMiddleware(LoopHooks, DjangoAuthenticationMiddleware):
-    """``request.user`` stays lazy: the user is loaded only by a view that asks."""
-
-
-class XFrameOptionsMiddleware(LoopHooks, DjangoXFrameOptionsMiddleware):
-    pass
-
-
-class SessionMiddleware(LoopHooks, DjangoSessionMiddleware):
+def _session_saved(request: HttpRequest) -> bool:
     """The session is read lazily; only saving it goes to the database."""
-
-    def response_needs_thread(self, request: HttpRequest) -> bool:
-        return request.session.modified or settings.SESSION_SAVE_EVERY_REQUEST
+    return request.session.modified or settings.SESSION_SAVE_EVERY_REQUEST
 
 
-class MessageMiddleware(LoopHooks, DjangoMessageMiddleware):
+def _messages_stored(request: HttpRequest) -> bool:
     """Messages are stored (in the session, maybe) only once read or added."""
-
-    def response_needs_thread(self, request: HttpRequest) -> bool:
-        storage = getattr(request, "_messages", None)
-        return bool(storage is not None and (storage.used or storage.added_new))
+    storage = getattr(request, "_messages", None)
+    return bool(storage is not None and (storage.used or storage.added_new))
 
 
-class CsrfViewMiddleware(LoopHooks, DjangoCsrfViewMiddleware):
-    """The check of an unsafe method reads the form body, in the request's thread;
-    safe methods and exempt views are accepted on the loop."""
+# Django's security checks look for these classes by their own paths in MIDDLEWARE,
+# so they stay there and are given the loop's __acall__ instead of subclassed.
+_ON_LOOP: dict[type, Callable[[HttpRequest], bool] | None] = {
+    SecurityMiddleware: None,
+    SessionMiddleware: _session_saved,
+    CommonMiddleware: None,
+    CsrfViewMiddleware: None,
+    AuthenticationMiddleware: None,  # request.user stays lazy: loaded only by a view that asks
+    MessageMiddleware: _messages_stored,
+    XFrameOptionsMiddleware: None,
+}
 
-    def __init__(self, get_response: Any) -> None:
-        super().__init__(get_response)
-        if self.async_mode:
-            # Django adapts process_view by what it is: a coroutine function runs as is.
-            self.process_view = self._process_view_async  # type: ignore[method-assign,assignment]
 
-    async def _process_view_async(
-        self, request: HttpRequest, callback: Any, callback_args: Any, callback_kwargs: Any
-    ) -> HttpResponseBase | None:
-        check = DjangoCsrfViewMiddleware.process_view
-        if (
-            getattr(request, "csrf_processing_done", False)
-            or getattr(callback, "csrf_exempt", False)
-            or request.method in ("GET", "HEAD", "OPTIONS", "TRACE")
-        ):
-            return check(self, request, callback, callback_args, callback_kwargs)
-        return await sync_to_async(check, thread_sensitive=True)(
-            self, request, callback, callback_args, callback_kwargs
-        )
+def loop_hooks_install() -> None:
+    """Run the hooks of Django's middlewares above on the event loop under ASGI (called by
+    config.asgi; under WSGI and the test clients they run in sync mode, untouched)."""
+    for cls, in_thread in _ON_LOOP.items():
+        cls.__acall__ = hooks_on_loop  # type: ignore[attr-defined]
+        if in_thread is not None:
+            RESPONSE_IN_THREAD[cls] = in_thread
+
+
+def csrf_view_check_install(view_middleware: list[Any]) -> None:
+    """Puts csrf_view_check in place of Django's thread hop around CsrfViewMiddleware's
+    process_view, in a handler's ``_view_middleware`` (adapted by sync_to_async)."""
+    for i, adapted in enumerate(view_middleware):
+        method: Any = getattr(adapted, "func", None)
+        if isinstance(getattr(method, "__self__", None), CsrfViewMiddleware):
+            view_middleware[i] = functools.partial(csrf_view_check, method)
+
+
+async def csrf_view_check(
+    check: Callable[..., HttpResponseBase | None],
+    request: HttpRequest,
+    callback: Any,
+    callback_args: Any,
+    callback_kwargs: Any,
+) -> HttpResponseBase | None:
+    """CsrfViewMiddleware.process_view under ASGI: the check of an unsafe method reads
+    the form body, in the request's thread; safe methods and exempt views are accepted
+    on the loop (config.streaming puts it in place of Django's thread hop)."""
+    if (
+        getattr(request, "csrf_processing_done", False)
+        or getattr(callback, "csrf_exempt", False)
+        or request.method in ("GET", "HEAD", "OPTIONS", "TRACE")
+    ):
+        return check(request, callback, callback_args, callback_kwargs)
+    return await sync_to_async(check, thread_sensitive=True)(
+        request, callback, callback_args, callback_kwargs
+    )
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):

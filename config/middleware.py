@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from asgiref.sync import sync_to_async
@@ -62,27 +62,31 @@ class CappedBody:
         self._stream.close()
 
 
+async def hooks_on_loop(self: Any, request: HttpRequest) -> HttpResponseBase:
+    """``__acall__`` for a ``MiddlewareMixin`` whose hooks do no I/O: under ASGI
+    (``async_mode``) its ``process_request`` and ``process_response`` run on the event
+    loop, where Django's own ``__acall__`` hops to a thread for each. A predicate in
+    ``RESPONSE_IN_THREAD`` names the requests whose ``process_response`` may touch the
+    database (config/loop_middleware.py); those still run in the request's thread."""
+    process_request = getattr(self, "process_request", None)
+    response = process_request(request) if process_request else None
+    response = response or await self.get_response(request)
+    process_response = getattr(self, "process_response", None)
+    if process_response is None:
+        return response
+    in_thread = RESPONSE_IN_THREAD.get(type(self))
+    if in_thread is not None and in_thread(request):
+        return await sync_to_async(process_response, thread_sensitive=True)(request, response)
+    return process_response(request, response)
+
+
+RESPONSE_IN_THREAD: dict[type, Callable[[HttpRequest], bool]] = {}
+
+
 class LoopHooks:
-    """For a ``MiddlewareMixin`` whose hooks do no I/O: under ASGI (``async_mode``)
-    they run on the event loop, where Django's would hop to a thread for each
-    (config/loop_middleware.py). ``response_needs_thread`` names the requests
-    whose ``process_response`` may touch the database."""
+    """Mixed into this project's ``MiddlewareMixin`` classes: their hooks run on the loop."""
 
-    get_response: Any
-
-    def response_needs_thread(self, request: HttpRequest) -> bool:
-        return False
-
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        process_request = getattr(self, "process_request", None)
-        response = process_request(request) if process_request else None
-        response = response or await self.get_response(request)
-        process_response = getattr(self, "process_response", None)
-        if process_response is None:
-            return response
-        if self.response_needs_thread(request):
-            return await sync_to_async(process_response, thread_sensitive=True)(request, response)
-        return process_response(request, response)
+    __acall__ = hooks_on_loop
 
 
 def _too_large() -> JsonResponse:

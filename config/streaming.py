@@ -21,6 +21,8 @@ from asgiref.sync import ThreadSensitiveContext, async_to_sync
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler
 
+from config.loop_middleware import csrf_view_check_install, loop_hooks_install
+
 Message = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 
@@ -202,7 +204,9 @@ class StreamingASGIHandler(ASGIHandler):
     chunk_size = 4 * 1024 * 1024
 
     def __init__(self) -> None:
+        loop_hooks_install()
         super().__init__()
+        csrf_view_check_install(self._view_middleware)  # type: ignore[attr-defined]
         self.threads = RequestThreads()
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Any) -> None:
