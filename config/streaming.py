@@ -20,6 +20,7 @@ from typing import Any
 from asgiref.sync import ThreadSensitiveContext, async_to_sync
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
 
 from config.loop_middleware import csrf_view_check_install, loop_hooks_install
 
@@ -188,13 +189,16 @@ class RequestThreads:
     def take(self) -> RequestThread:
         return self._idle.pop() if self._idle else RequestThread()
 
-    def give_back(self, thread: RequestThread) -> None:
-        # A thread still running (a view whose client left mid-request) finishes
-        # on its own and is not reused, as Django would do.
-        if thread.idle() and len(self._idle) < self.keep:
+    def give_back(self, thread: RequestThread, *, finished: bool) -> None:
+        """Keeps ``thread`` for the next request if its request ``finished`` (Django
+        closed the request's database connections) and it runs nothing more."""
+        if finished and thread.idle() and len(self._idle) < self.keep:
             self._idle.append(thread)
-        else:
-            thread.shutdown(wait=False)
+            return
+        # A request cut short (the server stopping, the task cancelled) may have left
+        # a connection open in its thread; a view still running finishes first.
+        thread.submit(connections.close_all)
+        thread.shutdown(wait=False)
 
 
 class StreamingASGIHandler(ASGIHandler):
@@ -213,11 +217,13 @@ class StreamingASGIHandler(ASGIHandler):
         if scope["type"] != "http":  # as Django's
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         thread = self.threads.take()
+        finished = False
         try:
             async with ThreadSensitiveContext(executor=thread):
                 await self.handle(scope, receive, send)
+            finished = True
         finally:
-            self.threads.give_back(thread)
+            self.threads.give_back(thread, finished=finished)
 
     async def handle(self, scope: dict[str, Any], receive: Receive, send: Any) -> None:
         headers = dict(scope.get("headers", []))
