@@ -136,6 +136,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # rollback-journal mode every commit took two fsyncs, about 19 ms here, all under
     # the one write lock: 32 uploads at once queued about 2 s on it. A power cut (not a
     # crash of the app) can lose the last commits; reconcile_storage then finds their bytes.
+    # Transactions of this process queue on a lock of its own first (config/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "config.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

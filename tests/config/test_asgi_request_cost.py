@@ -126,3 +126,42 @@ def test_the_embedded_sqlite_keeps_a_log_and_its_connections(tmp_path: Path) -> 
         timeout=60,
     )
     assert done.stdout.split() == ["wal", "1", "None"], done.stderr
+
+
+def test_a_sqlite_transaction_holds_the_process_write_lock_until_it_ends(
+    tmp_path: Path, django_db_blocker: Any
+) -> None:
+    """Transactions of one process wait on each other in the process, not in SQLite's busy sleeps."""
+    from config.sqlite.base import _WRITING, DatabaseWrapper
+
+    database = {
+        "NAME": str(tmp_path / "lock.sqlite3"),
+        "ENGINE": "config.sqlite",
+        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+        **{key: "" for key in ("USER", "PASSWORD", "HOST", "PORT")},
+        "TIME_ZONE": None,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+        "AUTOCOMMIT": True,
+        "ATOMIC_REQUESTS": False,
+        "TEST": {},
+    }
+    connection = DatabaseWrapper(database, "lock-test")
+
+    def free() -> bool:
+        if _WRITING.acquire(blocking=False):
+            _WRITING.release()
+            return True
+        return False
+
+    with django_db_blocker.unblock():  # a database file of its own, not the test database
+        try:
+            for end in (connection.commit, connection.rollback, connection.close):
+                connection.ensure_connection()
+                connection._start_transaction_under_autocommit()
+                assert not free()
+                connection.cursor().execute("CREATE TABLE IF NOT EXISTS t (a integer)")
+                end()
+                assert free(), end.__name__
+        finally:
+            connection.close()
