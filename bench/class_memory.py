@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,10 +46,17 @@ def peak_growth_mib(pid: int, load: Callable[[], float]) -> tuple[float, float]:
     return (proc_rss_kib(pid, "VmHWM") - before) / 1024, result
 
 
-def wrk(url: str, connections: int, seconds: int) -> float:
-    """MB/s (10^6 bytes) that wrk read over ``seconds``."""
+@dataclass(frozen=True)
+class WrkResult:
+    mbps: float  # 10^6 bytes a second that wrk read
+    rps: float  # requests a second
+    p99_ms: float  # the 99th percentile of latency
+
+
+def wrk(url: str, connections: int, seconds: int) -> WrkResult:
+    """What wrk measured over ``seconds``; any error or non-2xx answer stops the bench."""
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
         check=True,
         capture_output=True,
         text=True,
@@ -56,7 +64,13 @@ def wrk(url: str, connections: int, seconds: int) -> float:
     if "Non-2xx" in out or "Socket errors" in out:
         raise SystemExit(f"wrk saw errors:\n{out}")
     number, unit = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out).groups()  # type: ignore[union-attr]
-    return float(number) * UNITS[unit] / 1e6
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)  # type: ignore[union-attr]
+    p99, p99_unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return WrkResult(
+        mbps=float(number) * UNITS[unit] / 1e6,
+        rps=float(rps),
+        p99_ms=float(p99) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_unit],
+    )
 
 
 def uploads(url: str, token: str, files: list[Path]) -> float:
@@ -75,13 +89,14 @@ def uploads(url: str, token: str, files: list[Path]) -> float:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def serving(
+    env: dict[str, str], application: str = "config.asgi:application"
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The server of `dev.py run` on a free port (another ASGI ``application`` in the same command)."""
     port = free_port()
-    server = subprocess.Popen(
-        [*server_command("127.0.0.1", str(port)), "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
+    command = server_command("127.0.0.1", str(port))
+    command[command.index("config.asgi:application")] = application
+    server = subprocess.Popen([*command, "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env)
     try:
         wait_port(port)
         yield server, f"http://127.0.0.1:{port}"
@@ -107,7 +122,7 @@ def one_round(tmp: Path, i: int, args: argparse.Namespace) -> dict[str, float]:
             subprocess.run(["curl", "-sSf", "-o", "/dev/null", download], check=True)  # warms the server up
             result["rss_start_mib"] = proc_rss_kib(server.pid, "VmRSS") / 1024
             growth, mbps = peak_growth_mib(
-                server.pid, lambda c=connections, d=download: wrk(d, c, args.seconds)
+                server.pid, lambda c=connections, d=download: wrk(d, c, args.seconds).mbps
             )
             result[f"down{connections}_growth_mib"], result[f"down{connections}_mbps"] = growth, mbps
     uploads_at_once = args.uploads

@@ -166,7 +166,7 @@ user root root;  # the bench runs as root; workers must write into its folder
 worker_processes 1;
 pid {work}/nginx.pid;
 error_log {work}/nginx-error.log warn;
-events {{ worker_connections 64; }}
+events {{ worker_connections 1024; }}
 http {{
     access_log off;
     sendfile on;

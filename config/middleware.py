@@ -5,9 +5,12 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.utils.deprecation import MiddlewareMixin
 
 from config.logging import request_id
 
@@ -59,6 +62,33 @@ class CappedBody:
         self._stream.close()
 
 
+async def hooks_on_loop(self: Any, request: HttpRequest) -> HttpResponseBase:
+    """``__acall__`` for a ``MiddlewareMixin`` whose hooks do no I/O: under ASGI
+    (``async_mode``) its ``process_request`` and ``process_response`` run on the event
+    loop, where Django's own ``__acall__`` hops to a thread for each. A predicate in
+    ``RESPONSE_IN_THREAD`` names the requests whose ``process_response`` may touch the
+    database (config/loop_middleware.py); those still run in the request's thread."""
+    process_request = getattr(self, "process_request", None)
+    response = process_request(request) if process_request else None
+    response = response or await self.get_response(request)
+    process_response = getattr(self, "process_response", None)
+    if process_response is None:
+        return response
+    in_thread = RESPONSE_IN_THREAD.get(type(self))
+    if in_thread is not None and in_thread(request):
+        return await sync_to_async(process_response, thread_sensitive=True)(request, response)
+    return process_response(request, response)
+
+
+RESPONSE_IN_THREAD: dict[type, Callable[[HttpRequest], bool]] = {}
+
+
+class LoopHooks:
+    """Mixed into this project's ``MiddlewareMixin`` classes: their hooks run on the loop."""
+
+    __acall__ = hooks_on_loop
+
+
 def _too_large() -> JsonResponse:
     limit_mb = settings.UPLOAD_MAX_REQUEST_BYTES / 1048576
     response = JsonResponse(
@@ -69,16 +99,13 @@ def _too_large() -> JsonResponse:
     return response
 
 
-class RequestSizeLimitMiddleware:
+class RequestSizeLimitMiddleware(LoopHooks, MiddlewareMixin):
     """Answers 413 from the Content-Length header alone, before any byte of an
     oversized body is read (the body is streamed, so nothing is spooled yet).
     A chunked body has no length to judge: it is counted as it is read, and
-    answered the same way once it passes the limit."""
+    answered the same way once it passes the limit. Runs on the event loop under ASGI."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -88,7 +115,7 @@ class RequestSizeLimitMiddleware:
         if body_without_length(request.META):
             # Django's handlers keep the body in _stream and read it only through there.
             request._stream = CappedBody(request._stream, settings.UPLOAD_MAX_REQUEST_BYTES)  # type: ignore[assignment]
-        return self.get_response(request)
+        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         # Raised inside the view's parsing; the upload handlers have dropped
@@ -96,27 +123,26 @@ class RequestSizeLimitMiddleware:
         return _too_large() if isinstance(exception, RequestTooLarge) else None
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(LoopHooks, MiddlewareMixin):
     """Gives each request an id: the caller's ``X-Request-ID`` when it looks like
     one (a proxy's or another service's), a new one otherwise. It is in every log
-    line written while the request runs and in the response's header."""
+    line written while the request runs and in the response's header. Runs on the
+    event loop under ASGI."""
 
     header = "X-Request-ID"
     # Anything else could forge log fields or split header lines.
     valid = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> None:
         sent = request.headers.get(self.header, "")
         rid = sent if self.valid.fullmatch(sent) else uuid.uuid4().hex
         request.request_id = rid  # type: ignore[attr-defined]
         # Not reset on the way out: Django logs 4xx/5xx responses after the
         # middleware chain returns. _request_id_forget clears it at the very end.
         request_id.set(rid)
-        response = self.get_response(request)
-        response[self.header] = rid
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response[self.header] = request.request_id  # type: ignore[attr-defined]
         return response
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
 
+from upload_center.errors import file_missing_text
+
 # OpenAPI schema of DRF's validation answers: each field's name with its messages
 # (a nested object for nested fields), `non_field_errors`, or `detail` for a body
 # that could not be parsed.
@@ -67,6 +69,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 _TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
+_BINARY = {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}
 _REDIRECT = {"description": "", "headers": {"Location": {"schema": {"type": "string"}, "required": True}}}
 _STATUS = {"type": "string", "enum": ["ok"]}
 _STATUS_OK = {"type": "object", "properties": {"status": _STATUS}, "required": ["status"]}
@@ -77,6 +80,28 @@ _READY = {
 }
 
 PLAIN_VIEWS: dict[str, dict[str, Any]] = {
+    # A plain Django view (upload_center/views.py), as DRF documented it before.
+    "/fm/download/{username}/{filename}": {
+        "get": {
+            "operationId": "fm_download_retrieve",
+            "description": "Public: links are pasted into class pages. Range, ETag and 304 supported.",
+            "parameters": [
+                {"in": "path", "name": name, "schema": {"type": "string"}, "required": True}
+                for name in ("filename", "username")
+            ],
+            "responses": {
+                "200": {**_BINARY, "description": "The file; its type guessed from its name."},
+                "206": {**_BINARY, "description": "The byte range a `Range` header asked for."},
+                "302": {"description": "With `DOWNLOAD_OFFLOAD=s3-redirect`: to a short-lived S3 link."},
+                "304": {"description": "Not modified since `If-None-Match` / `If-Modified-Since`."},
+                "404": {
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}},
+                    "description": f"`{file_missing_text('<filename>')}`",
+                },
+                "416": {"description": "The `Range` lies outside the file."},
+            },
+        }
+    },
     "/healthz": {
         "get": {
             "operationId": "healthz",

@@ -14,11 +14,15 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import ThreadSensitiveContext, async_to_sync
 from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
+
+from config.loop_middleware import csrf_view_check_install, loop_hooks_install
 
 Message = Mapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -154,11 +158,72 @@ class StreamingBody:
         pass
 
 
+class RequestThread(ThreadPoolExecutor):
+    """The one thread that runs a request's thread-sensitive code (asgiref's
+    ``sync_to_async``: sync middleware hooks, signals, sync views), kept for
+    later requests once idle."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="request")
+        self._last: Future[Any] | None = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self._last = super().submit(fn, *args, **kwargs)
+        return self._last
+
+    def idle(self) -> bool:
+        # One worker, first in first out: the last call done means all are.
+        return self._last is None or self._last.done()
+
+
+class RequestThreads:
+    """Idle request threads. Django's handler starts a thread for every request,
+    and one more to join it at the end; starting them from the event loop was a
+    large share of a small download's cost under load (bench/class_load.py)."""
+
+    keep = 64  # idle threads kept; more requests at once start more
+
+    def __init__(self) -> None:
+        self._idle: list[RequestThread] = []
+
+    def take(self) -> RequestThread:
+        return self._idle.pop() if self._idle else RequestThread()
+
+    def give_back(self, thread: RequestThread, *, finished: bool) -> None:
+        """Keeps ``thread`` for the next request if its request ``finished`` (Django
+        closed the request's database connections) and it runs nothing more."""
+        if finished and thread.idle() and len(self._idle) < self.keep:
+            self._idle.append(thread)
+            return
+        # A request cut short (the server stopping, the task cancelled) may have left
+        # a connection open in its thread; a view still running finishes first.
+        thread.submit(connections.close_all)
+        thread.shutdown(wait=False)
+
+
 class StreamingASGIHandler(ASGIHandler):
     # Django splits every response part into 64 KiB send() calls; each costs an
     # await on the event loop, which held downloads near 1 GB/s (about 2.5 GB/s
     # with 4 MiB, like nginx's sendfile here).
     chunk_size = 4 * 1024 * 1024
+
+    def __init__(self) -> None:
+        loop_hooks_install()
+        super().__init__()
+        csrf_view_check_install(self._view_middleware)  # type: ignore[attr-defined]
+        self.threads = RequestThreads()
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Any) -> None:
+        if scope["type"] != "http":  # as Django's
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        thread = self.threads.take()
+        finished = False
+        try:
+            async with ThreadSensitiveContext(executor=thread):
+                await self.handle(scope, receive, send)
+            finished = True
+        finally:
+            self.threads.give_back(thread, finished=finished)
 
     async def handle(self, scope: dict[str, Any], receive: Receive, send: Any) -> None:
         headers = dict(scope.get("headers", []))

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.drf import request_user
+from config.drf import http_request, request_user
 from config.schema import FIELD_ERRORS_SCHEMA
 from sharing import selectors, services
 from sharing.errors import ShareRefused
@@ -34,7 +34,7 @@ from sharing.serializers import (
     valid_data,
 )
 from sharing.views import file_answer
-from upload_center.errors import FileNotFound
+from upload_center.errors import FileNotFound, file_missing_text
 from upload_center.models import StoredFile
 from upload_center.serializers import DetailSerializer
 
@@ -53,7 +53,7 @@ class SharingApi(APIView):
 def _owned_file(request: Request, name: str) -> StoredFile:
     row = selectors.owned_file(owner=request_user(request), name=name)
     if row is None:
-        raise NotFound(f"{name} hasn't existed!")
+        raise NotFound(file_missing_text(name))
     return row
 
 
@@ -62,7 +62,7 @@ class FilesApi(SharingApi):
     def get(self, request: Request) -> Response:
         """Your files, newest first, with their download counts, private flags and live links."""
         # The drive page's later calls send the CSRF token from its cookie: make sure it has one.
-        get_token(request._request)
+        get_token(http_request(request))
         rows = selectors.files_with_sharing(owner=request_user(request))
         return Response({"files": FileSharingSerializer(rows, many=True).data})
 
@@ -149,7 +149,7 @@ class FileDownloadApi(APIView):
     def get(self, request: Request, name: str) -> HttpResponseBase:
         row = _owned_file(request, name)
         try:
-            return file_answer(request._request, row)
+            return file_answer(http_request(request), row)
         except FileNotFound as e:
             logger.exception("stored file without bytes: %s", row.storage_key)
-            raise NotFound(f"{name} hasn't existed!") from e
+            raise NotFound(file_missing_text(name)) from e

@@ -7,30 +7,22 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from django.http import JsonResponse
-from django.http.response import HttpResponseBase
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from account.models import MB
 from config.drf import request_fields, request_user
 from config.schema import FIELD_ERRORS_SCHEMA
 from upload_center import selectors, services
-from upload_center.counting import download_record
-from upload_center.downloads import file_response
-from upload_center.errors import FileNotFound, NothingToStore, file_missing_text
+from upload_center.errors import NothingToStore, file_missing_text
 from upload_center.exception_handlers import FmApi
 from upload_center.handlers import StoringUploadHandler, uploads_receive
 from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
-from upload_center.offload import offloaded
 from upload_center.renderers import FileDeleteFormRenderer
 from upload_center.serializers import (
     FILE_FIELD,
@@ -154,37 +146,3 @@ class ManagerApi(FmApi):
             return Response({"detail": "file_name is required."}, status=400)
         services.file_delete(owner=request_user(request), name=name)
         return Response({"detail": f"{name} Deleted Successfully."})
-
-
-@extend_schema(
-    responses={
-        (200, "*/*"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The file; its type guessed from its name."
-        ),
-        (206, "*/*"): OpenApiResponse(
-            OpenApiTypes.BINARY, description="The byte range a `Range` header asked for."
-        ),
-        302: OpenApiResponse(description="With `DOWNLOAD_OFFLOAD=s3-redirect`: to a short-lived S3 link."),
-        304: OpenApiResponse(description="Not modified since `If-None-Match` / `If-Modified-Since`."),
-        404: OpenApiResponse(DETAIL, description=f"`{file_missing_text('<filename>')}`"),
-        416: OpenApiResponse(description="The `Range` lies outside the file."),
-    }
-)
-class DownloadApi(APIView):
-    """Public: links are pasted into class pages. Range, ETag and 304 supported."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list[Any] = []
-
-    def get(self, request: Request, username: str, filename: str) -> HttpResponseBase:
-        row = selectors.public_download_row(username=username, name=filename)
-        if row is not None:
-            try:
-                handed_over = offloaded(request._request, row)
-                response = handed_over if handed_over is not None else file_response(request._request, row)
-                download_record(request=request._request, status=response.status_code, file_id=row.pk)
-                return response
-            except FileNotFound:
-                # The index says yes but the bytes are gone: reconcile_storage finds it.
-                logger.exception("stored file without bytes: %s", row.storage_key)
-        return JsonResponse({"detail": file_missing_text(filename)}, status=404)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import mimetypes
 import re
 import threading
@@ -75,6 +76,24 @@ class StorageFileResponse(FileResponse):
         self._source = source if isinstance(source, Generator) else None
         self._started = False
 
+    _ahead: bytes | None = None
+
+    def read_ahead(self) -> None:
+        """Reads the first chunk now, in the view's own thread: under ASGI a file of
+        one chunk then takes no thread hop of its own, a larger one one fewer."""
+        if self._source is not None:
+            self._ahead = self._read(self._source)
+
+    @property
+    def streaming_content(self) -> Any:  # type: ignore[override]
+        content = super().streaming_content
+        ahead, self._ahead = self._ahead, None
+        return content if ahead is None else itertools.chain([ahead], content)  # type: ignore[arg-type]
+
+    @streaming_content.setter
+    def streaming_content(self, value: Any) -> None:
+        self._set_streaming_content(value)  # type: ignore[attr-defined]
+
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self.is_async:  # content replaced by an async iterator (a middleware)
             async for part in super().__aiter__():
@@ -87,9 +106,19 @@ class StorageFileResponse(FileResponse):
         loop = asyncio.get_running_loop()
         global _streaming
         _streaming += 1
+        # Bytes still to come: the last chunk ends the stream without one more read
+        # (each read is a thread hop, a third of them for a small file's few chunks).
+        remaining = int(self["Content-Length"]) if self.has_header("Content-Length") else -1
+        chunk, self._ahead = self._ahead, None
         try:
-            while (chunk := await loop.run_in_executor(None, self._read, chunks)) is not None:
+            while (
+                chunk is not None
+                or (chunk := await loop.run_in_executor(None, self._read, chunks)) is not None
+            ):
                 yield chunk
+                remaining -= len(chunk)
+                if not remaining:
+                    break  # nothing is read after the last chunk: no need to wait for it to drain
                 # Django sends an empty part as an empty body message. ASGI servers
                 # apply flow control at the start of send() (uvicorn awaits the
                 # transport's drain there), not after the write: the chunk above may
@@ -97,6 +126,7 @@ class StorageFileResponse(FileResponse):
                 # send() returns only once it has drained, so the next chunk is read
                 # only as fast as the client takes the bytes.
                 yield b""
+                chunk = None
         finally:
             _streaming -= 1
 
@@ -162,4 +192,5 @@ def file_response(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
         headers=headers,
     )
     response["Content-Length"] = str(length)
+    response.read_ahead()
     return response

@@ -55,7 +55,7 @@ class StoredFile(models.Model):
     # Downloads by /fm/download/ and share links; a Range request after the first byte is
     # the rest of a counted one (upload_center.counting).
     download_count = models.PositiveBigIntegerField(default=0)
-    # Served only through its share links: /fm/download/ answers 404 (selectors.public_download_row).
+    # Served only through its share links: /fm/download/ answers 404 (selectors.file_public).
     private = models.BooleanField(default=False)
 
     objects = StoredFileQuerySet.as_manager()

@@ -1,0 +1,46 @@
+"""A bare Django app, the yardstick of bench/class_load.py: one FileResponse view
+(and a JSON /healthz), two middlewares, no database. Served by the same uvicorn
+command as the project:
+
+    BARE_ROOT=/some/folder uvicorn bench.bare_app:application
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import django
+from django.conf import settings
+
+FILES = Path(os.environ.get("BARE_ROOT", "."))
+
+settings.configure(
+    DEBUG=False,
+    SECRET_KEY="bench-only",
+    ALLOWED_HOSTS=["*"],
+    ROOT_URLCONF=__name__,
+    INSTALLED_APPS=[],
+    DATABASES={},
+    MIDDLEWARE=[
+        "django.middleware.security.SecurityMiddleware",
+        "django.middleware.common.CommonMiddleware",
+    ],
+)
+django.setup()
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+from django.http import FileResponse, HttpRequest, JsonResponse  # noqa: E402
+from django.urls import path  # noqa: E402
+
+
+def download(request: HttpRequest, name: str) -> FileResponse:
+    return FileResponse((FILES / name).open("rb"), as_attachment=True)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [path("healthz", healthz), path("files/<str:name>", download)]
+application = get_asgi_application()

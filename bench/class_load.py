@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""A class at once: many small downloads, many uploads, against nginx and a bare Django app.
+
+    .venv/bin/python bench/class_load.py [--rounds 2] [--seconds 6]
+
+On one machine, in alternating rounds (best of the rounds kept), each contender
+started fresh per round:
+
+- the app: the server of `dev.py run` (uvicorn, config.asgi, embedded defaults)
+  on a fresh SQLite database and upload folder;
+- a bare Django app (bench/bare_app.py: one FileResponse view, two middlewares)
+  under the same uvicorn command;
+- Debian's nginx: static GET and WebDAV PUT (bench/upload.py's configuration);
+- nginx in front of the app with DOWNLOAD_OFFLOAD=nginx (the shipped
+  deploy/nginx/upload-center.conf.template).
+
+Loads: (a) wrk, 64 connections, a 1 MiB file (req/s, p99); (b) the same with a
+20 MiB file (MB/s); (c) 32 curl uploads of 10 MiB at once (`/fm/upload/` vs
+WebDAV PUT); (d) /healthz with 8 connections (app vs bare app); (e) the first
+1 GiB upload after the server starts (curl); (f) (a) and (b) through nginx in
+front of the app with DOWNLOAD_OFFLOAD=nginx vs nginx serving the file itself.
+The 2 cores may be shared with other work: compare ratios within one run.
+Needs wrk and nginx (`apt-get install wrk nginx`). Not run in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from string import Template
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.class_memory import serving, uploads, wrk  # noqa: E402
+from bench.upload import NGINX_CONF, app_env, curl, free_port, make_file, make_user, wait_port  # noqa: E402
+
+MIB = 1024 * 1024
+SMALL, LARGE, HOMEWORK, FIRST = "handout.bin", "lecture.bin", 32, "first.bin"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+FRONT_CONF = """daemon off; master_process off; pid $prefix/nginx.pid; error_log $prefix/error.log warn;
+events { worker_connections 1024; }
+http { include /etc/nginx/mime.types; access_log off; $temps
+  include $prefix/site.conf; }
+"""
+
+
+@contextlib.contextmanager
+def nginx_running(conf: Path, port: int) -> Iterator[None]:
+    process = subprocess.Popen([NGINX, "-c", str(conf), "-e", str(conf.parent / "error.log")])
+    try:
+        wait_port(port)
+        yield
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def nginx_direct(work: Path) -> tuple[Path, int]:
+    """bench/upload.py's nginx (static GET, WebDAV PUT), its root holding the two downloads."""
+    port = free_port()
+    for folder in ("nginx-root", "nginx-body"):
+        (work / folder).mkdir()
+    for name in (SMALL, LARGE):
+        shutil.copy(work.parent / name, work / "nginx-root" / name)
+    conf = work / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(work=work, port=port))
+    return conf, port
+
+
+def nginx_front(work: Path, app_url: str, upload_root: Path) -> tuple[Path, int]:
+    """The shipped offload configuration in front of the app at ``app_url``."""
+    port, prefix = free_port(), work / "front"
+    prefix.mkdir()
+    site = Template((ROOT / "deploy" / "nginx" / "upload-center.conf.template").read_text())
+    (prefix / "site.conf").write_text(
+        site.safe_substitute(
+            NGINX_PORT=str(port),
+            APP_UPSTREAM=app_url.removeprefix("http://"),
+            UPLOAD_ROOT=str(upload_root),
+            DOWNLOAD_OFFLOAD_PREFIX="/_protected/",
+        )
+    )
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temps = " ".join(f"{kind}_temp_path {prefix / kind};" for kind in kinds)
+    conf = prefix / "nginx.conf"
+    conf.write_text(Template(FRONT_CONF).substitute(prefix=prefix, temps=temps))
+    return conf, port
+
+
+def first_upload_s(put: list[str], undo: Callable[[], object]) -> float:
+    """Seconds of curl's first upload after start (``put``), with writeback of earlier work done
+    before it and after ``undo`` removed what it stored."""
+    os.sync()
+    seconds = curl(*put)
+    undo()
+    os.sync()
+    return seconds
+
+
+def downloads(url: str, seconds: int) -> dict[str, Any]:
+    small = wrk(f"{url}/{SMALL}", 64, seconds)
+    large = wrk(f"{url}/{LARGE}", 64, seconds)
+    return {"small_rps": small.rps, "small_p99_ms": small.p99_ms, "large_mbps": large.mbps}
+
+
+def app_round(tmp: Path, env: dict[str, str], token: str, seconds: int) -> dict[str, Any]:
+    auth = f"Authorization: Token {token}"
+    with serving(env) as (_, url):
+        subprocess.run(["curl", "-sSf", "-o", "/dev/null", url + "/healthz"], check=True)
+        put = ["-X", "PUT", "-H", auth, "-F", f"file_field=@{tmp / 'gigabyte.bin'};filename={FIRST}"]
+        delete = ["-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={FIRST}"]
+        result = {"first_s": first_upload_s([*put, url + "/fm/upload/"], lambda: curl(*delete))}
+        subprocess.run(["curl", "-sSf", "-o", "/dev/null", f"{url}/fm/download/bench/{SMALL}"], check=True)
+        result.update(downloads(url + "/fm/download/bench", seconds))
+        homework = sorted(tmp.glob("homework-*.bin"))
+        result["uploads_mbps"] = uploads(url, token, homework)
+        for path in homework:
+            curl("-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={path.name}")
+        result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
+    return result
+
+
+def offload_round(work: Path, env: dict[str, str], seconds: int) -> dict[str, Any]:
+    with serving({**env, "DOWNLOAD_OFFLOAD": "nginx"}) as (_, app_url):
+        conf, port = nginx_front(work, app_url, Path(env["UPLOAD_ROOT"]))
+        with nginx_running(conf, port):
+            return downloads(f"http://127.0.0.1:{port}/fm/download/bench", seconds)
+
+
+def bare_round(tmp: Path, seconds: int) -> dict[str, Any]:
+    with serving({**os.environ, "BARE_ROOT": str(tmp)}, "bench.bare_app:application") as (_, url):
+        result = downloads(url + "/files", seconds)
+        result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
+    return result
+
+
+def nginx_round(work: Path, tmp: Path, seconds: int) -> dict[str, Any]:
+    conf, port = nginx_direct(work)
+    url = f"http://127.0.0.1:{port}"
+    with nginx_running(conf, port):
+        put = ["-T", str(tmp / "gigabyte.bin"), f"{url}/{FIRST}"]
+        result = {"first_s": first_upload_s(put, (work / "nginx-root" / FIRST).unlink)}
+        result.update(downloads(url, seconds))
+        homework = sorted(tmp.glob("homework-*.bin"))
+        started = time.perf_counter()
+        procs = [
+            subprocess.Popen(["curl", "-sSf", "-o", "/dev/null", "-T", str(p), f"{url}/{p.name}"])
+            for p in homework
+        ]
+        if any(proc.wait() != 0 for proc in procs):
+            raise SystemExit("a PUT failed")
+        result["uploads_mbps"] = (
+            sum(p.stat().st_size for p in homework) / 1e6 / (time.perf_counter() - started)
+        )
+    return result
+
+
+def best(runs: list[dict[str, Any]], key: str, *, low: bool = False) -> float:
+    return (min if low else max)(run[key] for run in runs)
+
+
+def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> None:
+    app, bare, ngx, front = (runs[k] for k in ("app", "bare", "nginx", "offload"))
+    homework_mb = HOMEWORK * 10 * MIB / 1e6
+    gib_mb = 1024 * MIB / 1e6
+    rows = [
+        ("(a) 1 MiB, 64 conns, req/s", best(app, "small_rps"), best(bare, "small_rps"), best(ngx, "small_rps")),
+        ("    p99 ms", best(app, "small_p99_ms", low=True), best(bare, "small_p99_ms", low=True),
+         best(ngx, "small_p99_ms", low=True)),
+        ("(b) 20 MiB, 64 conns, MB/s", best(app, "large_mbps"), best(bare, "large_mbps"), best(ngx, "large_mbps")),
+        ("(c) 32 x 10 MiB uploads, s", homework_mb / best(app, "uploads_mbps"), None,
+         homework_mb / best(ngx, "uploads_mbps")),
+        ("(d) /healthz, 8 conns, req/s", best(app, "healthz_rps"), best(bare, "healthz_rps"), None),
+        ("(e) first 1 GiB upload, MB/s", gib_mb / best(app, "first_s", low=True), None,
+         gib_mb / best(ngx, "first_s", low=True)),
+        ("(f) offload 1 MiB, req/s", best(front, "small_rps"), None, best(ngx, "small_rps")),
+        ("    p99 ms", best(front, "small_p99_ms", low=True), None, best(ngx, "small_p99_ms", low=True)),
+        ("(f) offload 20 MiB, MB/s", best(front, "large_mbps"), None, best(ngx, "large_mbps")),
+    ]  # fmt: skip
+    print(
+        f"best of {args.rounds} alternating rounds, wrk {args.seconds} s a load; (f): nginx + app, DOWNLOAD_OFFLOAD=nginx"
+    )
+    print(f"{'load':32}{'app':>10}{'bare':>10}{'nginx':>10}{'app/bare':>10}{'app/nginx':>10}")
+
+    def cell(value: float | None) -> str:
+        return f"{value:10.1f}" if value is not None else f"{'-':>10}"
+
+    for label, ours, bare_figure, nginx_figure in rows:
+        slower_is_better = label.endswith((" s", "p99 ms"))
+        ratios = [
+            None if ref is None else (ref / ours if slower_is_better else ours / ref)
+            for ref in (bare_figure, nginx_figure)
+        ]
+        ratio_cells = "".join(f"{r:10.2f}" if r is not None else f"{'-':>10}" for r in ratios)
+        print(f"{label:32}{cell(ours)}{cell(bare_figure)}{cell(nginx_figure)}{ratio_cells}")
+    print("(ratios: speed over speed, so above 1 is faster; for s and p99 the reference's over the app's)")
+    print(json.dumps(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is kept")
+    parser.add_argument("--seconds", type=int, default=6, help="length of each wrk run")
+    args = parser.parse_args()
+    runs: dict[str, list[dict[str, Any]]] = {"app": [], "bare": [], "nginx": [], "offload": []}
+    with tempfile.TemporaryDirectory(dir=ROOT / "bench") as name:
+        tmp = Path(name)
+        make_file(tmp / SMALL, MIB)
+        make_file(tmp / LARGE, 20 * MIB)
+        make_file(tmp / "gigabyte.bin", 1024 * MIB)
+        for n in range(HOMEWORK):
+            make_file(tmp / f"homework-{n:02}.bin", 10 * MIB)
+        env = app_env(tmp / "app")
+        (tmp / "app").mkdir()
+        token = make_user(env)
+        with serving(env) as (_, url):
+            for name in (SMALL, LARGE):
+                curl(
+                    "-X",
+                    "PUT",
+                    "-H",
+                    f"Authorization: Token {token}",
+                    "-F",
+                    f"file_field=@{tmp / name}",
+                    url + "/fm/upload/",
+                )
+        for i in range(args.rounds):
+            runs["app"].append(app_round(tmp, env, token, args.seconds))
+            runs["bare"].append(bare_round(tmp, args.seconds))
+            work = tmp / f"nginx-{i}"
+            work.mkdir()
+            runs["nginx"].append(nginx_round(work, tmp, args.seconds))
+            runs["offload"].append(offload_round(work, env, args.seconds))
+            shutil.rmtree(work)
+    report(runs, args)
+
+
+if __name__ == "__main__":
+    main()

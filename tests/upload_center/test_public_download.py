@@ -1,0 +1,107 @@
+"""The public download does only what a download needs: one lookup of the file
+index, no session or user, and under ASGI a small file sent without a thread hop
+of its own (its first chunk is read in the view's thread, nothing after its last)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Generator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from account.models import User
+from tests.upload_center.helpers import CONTENT_TYPE, multipart
+from upload_center.downloads import StorageFileResponse
+
+CONTENT = bytes(range(256)) * 40
+
+
+@pytest.fixture
+def owner(make_user: Callable[..., User], db: None) -> User:
+    user = make_user(username="kian", password="ak18-secret")
+    api = APIClient()
+    api.force_authenticate(user)
+    assert (
+        api.generic(
+            "PUT", "/fm/upload/", multipart([("lesson.pdf", CONTENT)]), content_type=CONTENT_TYPE
+        ).status_code
+        == 200
+    )
+    return user
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_a_download_is_one_query_and_never_reads_or_sets_a_session(owner: User, logged_in: bool) -> None:
+    client = Client()
+    if logged_in:  # a teacher's browser carries a session cookie: it is not even looked up
+        client.force_login(owner)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/fm/download/kian/lesson.pdf")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == CONTENT  # type: ignore[attr-defined]
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert "django_session" not in queries[0]["sql"] and "authtoken" not in queries[0]["sql"]
+    assert "sessionid" not in response.cookies and "Cookie" not in response.get("Vary", "")
+
+
+def test_a_missing_file_is_one_query_too(owner: User) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get("/fm/download/kian/other.pdf")
+    assert (response.status_code, len(queries)) == (404, 1)
+
+
+def test_another_method_is_405_not_a_csrf_403(owner: User) -> None:
+    response = Client(enforce_csrf_checks=True).post("/fm/download/kian/lesson.pdf")
+    assert response.status_code == 405
+
+
+def storage(chunks: list[bytes]) -> Generator[bytes, int | None, None]:
+    for chunk in chunks:  # noqa: UP028 - a list iterator cannot take the sizes sent in
+        yield chunk
+
+
+def sent_under_asgi(response: StorageFileResponse) -> tuple[list[bytes], int]:
+    """What Django's ASGI handler would send, and the reads that took a thread."""
+
+    async def run() -> tuple[list[bytes], int]:
+        loop = asyncio.get_running_loop()
+        reads = 0
+        in_thread = loop.run_in_executor
+
+        def counted(*args: Any) -> Any:
+            nonlocal reads
+            reads += 1
+            return in_thread(*args)
+
+        loop.run_in_executor = counted  # type: ignore[method-assign]
+        return [part async for part in response], reads
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    ("chunks", "parts", "reads"),
+    [
+        ([b"a" * 10], [b"a" * 10], 0),
+        ([b"a" * 10, b"b" * 5], [b"a" * 10, b"", b"b" * 5], 1),
+    ],
+)
+def test_the_first_chunk_is_read_ahead_and_nothing_after_the_last(
+    chunks: list[bytes], parts: list[bytes], reads: int
+) -> None:
+    response = StorageFileResponse(storage(chunks), content_type="application/octet-stream")
+    response["Content-Length"] = str(sum(map(len, chunks)))
+    response.read_ahead()  # as file_response does, in the view's thread
+    # b"" between chunks: the next is read once the previous one has drained.
+    assert sent_under_asgi(response) == (parts, reads)
+
+
+def test_a_test_client_still_gets_the_chunk_read_ahead() -> None:
+    response = StorageFileResponse(storage([b"a" * 10, b"b" * 5]), content_type="application/octet-stream")
+    response.read_ahead()
+    assert b"".join(response.streaming_content) == b"a" * 10 + b"b" * 5
