@@ -36,7 +36,9 @@ def owner(make_user: Callable[..., User], db: None) -> User:
 
 
 @pytest.mark.parametrize("logged_in", [False, True])
-def test_a_download_is_one_query_and_never_reads_or_sets_a_session(owner: User, logged_in: bool) -> None:
+def test_a_download_is_one_lookup_and_one_count_and_never_reads_or_sets_a_session(
+    owner: User, logged_in: bool
+) -> None:
     client = Client()
     if logged_in:  # a teacher's browser carries a session cookie: it is not even looked up
         client.force_login(owner)
@@ -44,8 +46,12 @@ def test_a_download_is_one_query_and_never_reads_or_sets_a_session(owner: User, 
         response = client.get("/fm/download/kian/lesson.pdf")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == CONTENT  # type: ignore[attr-defined]
-    assert len(queries) == 1, [q["sql"] for q in queries]
-    assert "django_session" not in queries[0]["sql"] and "authtoken" not in queries[0]["sql"]
+    statements = [q["sql"] for q in queries]
+    # The lookup, then the download count's one UPDATE (sharing's download counts).
+    assert len(statements) == 2, statements
+    assert statements[0].startswith("SELECT") and statements[1].startswith("UPDATE"), statements
+    assert "download_count" in statements[1]
+    assert not any("django_session" in sql or "authtoken" in sql for sql in statements)
     assert "sessionid" not in response.cookies and "Cookie" not in response.get("Vary", "")
 
 
