@@ -25,6 +25,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("fm/", include("upload_center.urls")),
+    path("tus/", include("tus.urls")),
     # Log-in and log-out links of the DRF browsable API (session auth).
     path("api-auth/", include("rest_framework.urls")),
     path("", include("cloud_export.urls")),

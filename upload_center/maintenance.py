@@ -167,9 +167,11 @@ def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> Cl
     """
     cutoff = (now or timezone.now()) - older_than
     report = CleanupReport()
-    stale = StoredFile.objects.filter(state=StoredFile.State.PENDING, created_at__lt=cutoff).select_related(
-        "owner"
-    )
+    # A resumable upload (tus) keeps its pending row for as long as it lives;
+    # tus.services.uploads_expire removes it when it expires.
+    stale = StoredFile.objects.filter(
+        state=StoredFile.State.PENDING, created_at__lt=cutoff, tus_upload__isnull=True
+    ).select_related("owner")
     for row in stale:
         # Deleting the row first claims it: an upload finishing now sees its row
         # gone instead of storing a file whose bytes are about to be removed.
