@@ -67,8 +67,11 @@ class TusBaseApi(APIView):
     renderer_classes = [JSONRenderer]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        # Before auth: a client of another protocol version is told so whoever it is.
-        if request.method != "OPTIONS" and request.headers.get("Tus-Resumable") != VERSION:
+        # Before auth: a client of another protocol version is told so whoever it is
+        # (a method the endpoint does not take is still 405).
+        method = str(request.method).lower()
+        speaks = method == "options" or not hasattr(self, method)
+        if not speaks and request.headers.get("Tus-Resumable") != VERSION:
             raise VersionUnsupported(f"This server speaks tus {VERSION} (send Tus-Resumable: {VERSION}).")
         super().initial(request, *args, **kwargs)
 

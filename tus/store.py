@@ -140,7 +140,7 @@ class S3Appender:
             Key=self._upload.file.storage_key,
             UploadId=self._upload.file.s3_upload_id,
             PartNumber=number,
-            Body=bytes(self._buffer),
+            Body=self._buffer,  # sent as it is: a copy would cost a part's memory again
             ChecksumAlgorithm="CRC32",
         )
         self._parts.append(
@@ -173,7 +173,7 @@ class S3Appender:
             self._client.put_object(
                 Bucket=self._bucket,
                 Key=_tail_key(self._upload.pk, len(self._parts)),
-                Body=bytes(self._buffer),
+                Body=self._buffer,
             )
         return self._state(len(self._buffer))
 
