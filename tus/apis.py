@@ -67,13 +67,14 @@ class TusBaseApi(APIView):
     renderer_classes = [JSONRenderer]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        # Before auth: a client of another protocol version is told so whoever it is
-        # (a method the endpoint does not take is still 405).
-        method = str(request.method).lower()
-        speaks = method == "options" or not hasattr(self, method)
-        if not speaks and request.headers.get("Tus-Resumable") != VERSION:
-            raise VersionUnsupported(f"This server speaks tus {VERSION} (send Tus-Resumable: {VERSION}).")
+        # Auth and the CSRF check first: a cross-site form is refused as it is everywhere else.
         super().initial(request, *args, **kwargs)
+        # A method the endpoint does not take stays 405 (raised after this).
+        method = str(request.method).lower()
+        if method == "options" or not hasattr(self, method):
+            return
+        if request.headers.get("Tus-Resumable") != VERSION:
+            raise VersionUnsupported(f"This server speaks tus {VERSION} (send Tus-Resumable: {VERSION}).")
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, TusError):
