@@ -103,9 +103,9 @@ def upload_append(
         raise
     if not upload.finished:
         lease.release()
-    if cut:
-        raise RequestAborted("the client went away during the PATCH")
-    _progress_send(upload)
+    if not cut:
+        _progress_send(upload)
+    # After a cut the answer reaches no one; the client asks for the offset (HEAD).
     return upload
 
 
@@ -114,10 +114,33 @@ def _body_store(
 ) -> tuple[dict[str, Any], bool]:
     """Write the body through the upload's appender; the state to record, and whether
     the client went away."""
-    cached = _HASHERS.get(upload.pk)
-    hasher = cached[1].copy() if cached and cached[0] == upload.offset else None
+    hasher = _hasher_resume(upload)
     appender = store.appender_open(upload)
-    left, cut = upload.length - upload.offset, False
+    try:
+        left, cut = _chunks_write(upload, lease, body, appender, (hasher, checksum))
+        if checksum is not None and cut:
+            raise BadRequest("The body was cut off: with Upload-Checksum, nothing of it counts.")
+        if checksum is not None:
+            checksum.verify()
+    except BaseException:
+        appender.drop()
+        raise
+    with store.storage_errors():
+        state = appender.keep(final=left == 0)
+        # The last PATCH's state is recorded by _upload_finish, with the file stored: a
+        # client must never see the whole length while the file is not stored yet.
+        if left:
+            lease.save(state)
+            appender.tidy(state)
+    _hasher_keep(upload.pk, state["offset"], hasher)
+    return state, cut
+
+
+def _chunks_write(
+    upload: TusUpload, lease: Lease, body: Iterable[bytes], appender: store.Appender, digests: tuple[Any, ...]
+) -> tuple[int, bool]:
+    """Append the body's chunks; (bytes the upload still lacks, whether the client went away)."""
+    left = upload.length - upload.offset
     try:
         with store.storage_errors():
             for chunk in body:
@@ -126,39 +149,30 @@ def _body_store(
                 lease.keep()
                 appender.write(chunk)
                 left -= len(chunk)
-                for digest in (hasher, checksum):
+                for digest in digests:
                     if digest is not None:
                         digest.update(chunk)
-                if checksum is None and (state := appender.checkpoint()):
+                # With a checksum nothing counts before the end; without, a HEAD sees progress.
+                if digests[1] is None and (state := appender.checkpoint()):
                     lease.save(state)
     except (RequestAborted, UnreadablePostError):
         # Every byte may have arrived before the connection closed: then nothing was cut.
-        cut = left > 0
-    except BaseException:
-        appender.drop()
-        raise
-    if checksum is not None and cut:
-        appender.drop()
-        raise RequestAborted("the client went away during a PATCH with a checksum")
-    if checksum is not None:
-        try:
-            checksum.verify()
-        except BaseException:
-            appender.drop()
-            raise
-    with store.storage_errors():
-        state = appender.keep(final=left == 0)
-        # The last PATCH's state is recorded by _upload_finish, with the file stored: a
-        # client must never see the whole length while the file is not stored yet.
-        if left:
-            lease.save(state)
-            appender.tidy(state)
-    _HASHERS.pop(upload.pk, None)
+        return left, left > 0
+    return left, False
+
+
+def _hasher_resume(upload: TusUpload) -> Any:
+    """A copy of this process's SHA-256 of the upload's bytes so far, if it saw them all."""
+    cached = _HASHERS.get(upload.pk)
+    return cached[1].copy() if cached and cached[0] == upload.offset else None
+
+
+def _hasher_keep(upload_id: str, offset: int, hasher: Any) -> None:
+    _HASHERS.pop(upload_id, None)
     if hasher is not None:
-        _HASHERS[upload.pk] = (state["offset"], hasher)
+        _HASHERS[upload_id] = (offset, hasher)
         while len(_HASHERS) > _HASHERS_KEPT:
             _HASHERS.popitem(last=False)
-    return state, cut
 
 
 def _upload_finish(upload: TusUpload, lease: Lease) -> None:
