@@ -35,25 +35,29 @@ class Lease:
     upload_id: str
     token: str
     renewed: float = field(default_factory=time.monotonic)
+    released: bool = False
 
-    def keep(self) -> None:
-        """Renew when due; raises OffsetConflict when the upload was taken over."""
-        if time.monotonic() - self.renewed >= RENEW_SECONDS:
-            self.save({})
+    def due(self) -> bool:
+        return time.monotonic() - self.renewed >= RENEW_SECONDS
 
-    def save(self, state: dict[str, Any]) -> None:
-        """Record ``state`` and renew, only while this lease holds the upload."""
+    def save(self, state: dict[str, Any], *, release: bool = False) -> None:
+        """Record ``state`` (and end the lease, with ``release``), only while this lease
+        holds the upload; raises OffsetConflict when another request took it over."""
+        until = {"lock_token": "", "locked_until": None} if release else {"locked_until": _lease_end()}
         held = TusUpload.objects.filter(pk=self.upload_id, lock_token=self.token).update(
-            locked_until=_lease_end(), expires_at=expiry_from(timezone.now()), **state
+            expires_at=expiry_from(timezone.now()), **until, **state
         )
         if not held:
             raise OffsetConflict("Another request took this upload over.")
         self.renewed = time.monotonic()
+        self.released = release
 
     def release(self, state: dict[str, Any] | None = None) -> None:
-        TusUpload.objects.filter(pk=self.upload_id, lock_token=self.token).update(
-            lock_token="", locked_until=None, **(state or {})
-        )
+        if not self.released:
+            TusUpload.objects.filter(pk=self.upload_id, lock_token=self.token).update(
+                lock_token="", locked_until=None, **(state or {})
+            )
+            self.released = True
 
 
 def upload_take(

@@ -3,9 +3,10 @@ file index, termination and expiry (CONTRACT section 6)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from account.events import user_event_send
 from account.models import User
 from account.services import reservation_charge, space_release, space_reserve
 from tus import store
+from tus.digests import BATCH, Digests
 from tus.errors import BadRequest, OffsetConflict, Refused, UploadNotFound
 from tus.headers import Checksum
 from tus.leases import Lease, upload_take
@@ -130,39 +132,67 @@ def _body_store(
         # The last PATCH's state is recorded by _upload_finish, with the file stored: a
         # client must never see the whole length while the file is not stored yet.
         if left:
-            lease.save(state)
+            lease.save(state, release=True)
             appender.tidy(state)
     _hasher_keep(upload.pk, state["offset"], hasher)
     return state, cut
 
 
+class _Batches:
+    """The body's chunks in lists of about ``BATCH`` bytes (the last one what arrived
+    before the end or a cut); ``cut`` says whether the client went away."""
+
+    def __init__(self, body: Iterable[bytes]) -> None:
+        self._body = body
+        self.cut = False
+
+    def __iter__(self) -> Iterator[list[bytes]]:
+        batch: list[bytes] = []
+        size = 0
+        try:
+            for chunk in self._body:
+                batch.append(chunk)
+                size += len(chunk)
+                if size >= BATCH:
+                    yield batch
+                    batch, size = [], 0
+        except (RequestAborted, UnreadablePostError):
+            self.cut = True
+        if batch:
+            yield batch
+
+
 def _chunks_write(
     upload: TusUpload, lease: Lease, body: Iterable[bytes], appender: store.Appender, digests: tuple[Any, ...]
 ) -> tuple[int, bool]:
-    """Append the body's chunks; (bytes the upload still lacks, whether the client went away)."""
+    """Append the body, hashed beside the writing; (bytes the upload still lacks, whether
+    the client went away before sending them)."""
     left = upload.length - upload.offset
+    batches = _Batches(body)
+    hashing = Digests(digests)
     try:
         with store.storage_errors():
-            for chunk in body:
-                if len(chunk) > left:
+            for batch in batches:
+                size = sum(map(len, batch))
+                if size > left:
                     raise BadRequest("The body goes past the upload's Upload-Length.")
-                lease.keep()
-                appender.write(chunk)
-                left -= len(chunk)
-                for digest in digests:
-                    if digest is not None:
-                        digest.update(chunk)
-                # With a checksum nothing counts before the end; without, a HEAD sees progress.
-                if digests[1] is None and (state := appender.checkpoint()):
-                    lease.save(state)
-    except (RequestAborted, UnreadablePostError):
-        # Every byte may have arrived before the connection closed: then nothing was cut.
-        return left, left > 0
-    return left, False
+                # Renewed before writing (see tus.leases), with what is safely stored so
+                # far (a HEAD sees progress; with a checksum nothing counts before the end).
+                if lease.due():
+                    lease.save((appender.checkpoint() if digests[1] is None else None) or {})
+                hashing.feed(batch)
+                appender.write(batch)
+                left -= size
+    finally:
+        hashing.close()
+    # Every byte may have arrived before the connection closed: then nothing was cut.
+    return left, batches.cut and left > 0
 
 
 def _hasher_resume(upload: TusUpload) -> Any:
     """A copy of this process's SHA-256 of the upload's bytes so far, if it saw them all."""
+    if upload.offset == 0:
+        return hashlib.sha256()
     cached = _HASHERS.get(upload.pk)
     return cached[1].copy() if cached and cached[0] == upload.offset else None
 
