@@ -27,6 +27,7 @@ urlpatterns = [
     # Share links (/s/<token>) and their management API (/fm/sharing/...).
     path("", include("sharing.urls")),
     path("fm/", include("upload_center.urls")),
+    path("tus/", include("tus.urls")),
     # Log-in and log-out links of the DRF browsable API (session auth).
     path("api-auth/", include("rest_framework.urls")),
     path("", include("cloud_export.urls")),

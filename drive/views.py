@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.generic import TemplateView
 
 from cloud_export.models import CloudType
@@ -13,6 +14,8 @@ from config.security import page_headers
 
 
 @method_decorator(page_headers, name="dispatch")
+# Uploads go to /tus/ with the session, so they send Django's CSRF token from this cookie.
+@method_decorator(ensure_csrf_cookie, name="dispatch")
 class DrivePageView(TemplateView):
     template_name = "drive/index.html"
 

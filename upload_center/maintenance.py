@@ -129,7 +129,13 @@ def uploads_cleanup(*, older_than: timedelta, now: datetime | None = None) -> Cl
     cutoff = (now or timezone.now()) - older_than
     report = CleanupReport()
     storage = storage_backend()
-    stale = StoredFile.objects.pending().filter(created_at__lt=cutoff).select_related("owner")
+    # A resumable upload (tus) keeps its pending row for as long as it lives;
+    # tus.services.uploads_expire removes it when it expires.
+    stale = (
+        StoredFile.objects.pending()
+        .filter(created_at__lt=cutoff, tus_upload__isnull=True)
+        .select_related("owner")
+    )
     for row in stale:
         # Deleting the row first claims it: an upload finishing now sees its row
         # gone instead of storing a file whose bytes are about to be removed.

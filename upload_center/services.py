@@ -27,7 +27,7 @@ def download_path(row: StoredFile) -> str:
 def file_begin(*, owner: User, name: str, on_part: PartCallback | None = None) -> Upload:
     """Reserve a name (suffixed when taken) with a pending row and open its sink:
     a ``pending`` upload. ``on_part(bytes stored)`` runs after each stored part."""
-    row = _row_reserve(owner=owner, name=name)
+    row = file_row_reserve(owner=owner, name=name)
 
     def record_upload_id(upload_id: str) -> None:
         # Kept on the row so that cleanup_uploads can abort what a killed process left.
@@ -43,7 +43,9 @@ def file_begin(*, owner: User, name: str, on_part: PartCallback | None = None) -
     return Upload(sent_name=name, row=row, sink=sink)
 
 
-def _row_reserve(*, owner: User, name: str) -> StoredFile:
+def file_row_reserve(*, owner: User, name: str) -> StoredFile:
+    """The pending index row that reserves ``name`` for an upload (suffixed when the
+    name is taken), as every API that stores files makes it."""
     candidate = name
     if StoredFile.objects.filter(owner=owner, name=name).exists():
         candidate = name_with_suffix(name)

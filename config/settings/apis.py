@@ -34,6 +34,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_plain_views_and_tags",
+        "tus.schema.add_tus_paths",
     ],
 }
 

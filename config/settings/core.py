@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drive",
     "cloud_export",
     "sharing",
+    "tus",
 ]
 
 MIDDLEWARE = [

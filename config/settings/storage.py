@@ -68,3 +68,8 @@ if UPLOAD_PART_SIZE < 5 * 1024 * 1024:
     raise ImproperlyConfigured("UPLOAD_PART_SIZE must be at least 5242880 bytes (S3's smallest part).")
 # A request whose Content-Length passes this cap gets 413 before its body is read.
 UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=20 * 1024**3)
+# A resumable upload (tus, /tus/) that gets no PATCH for this long expires: its bytes
+# and its quota reservation go (at the next cleanup_uploads; it answers 404 at once).
+TUS_EXPIRY_SECONDS = env.int("TUS_EXPIRY_SECONDS", default=86400)
+if TUS_EXPIRY_SECONDS <= 0:
+    raise ImproperlyConfigured("TUS_EXPIRY_SECONDS must be a positive number of seconds.")

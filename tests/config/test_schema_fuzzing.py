@@ -25,6 +25,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 MiB = 1048576
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+HOOKS = Path(__file__).with_name("schemathesis_hooks.py")
 OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "schemathesis"
 USERNAME, PASSWORD = "fuzzer", "fuzzer-secret-1"
 # uvicorn's access lines, plain or JSON: `"GET /files.list HTTP/1.1" 200`.
@@ -77,7 +78,13 @@ def test_every_documented_operation_passes_schemathesis_default_checks(
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "--no-color", "run",
          f"{server.url}/docs/json", "--report", "junit", "--report-dir", str(OUTPUT)],
         cwd=tmp_path,  # schemathesis keeps its cache (.schemathesis/) in the working directory
-        env={**os.environ, "FUZZ_TOKEN": token, "FUZZ_USERNAME": USERNAME, "FUZZ_PASSWORD": PASSWORD},
+        env={
+            **os.environ,
+            "FUZZ_TOKEN": token,
+            "FUZZ_USERNAME": USERNAME,
+            "FUZZ_PASSWORD": PASSWORD,
+            "SCHEMATHESIS_HOOKS": str(HOOKS),
+        },
         capture_output=True,
         text=True,
         timeout=600,

@@ -1,5 +1,6 @@
-// The drive page: talks to the JSON API (/core.*, /files.*) and follows upload
-// progress over the WebSocket (/core.ws_connect). No build step, no framework.
+// The drive page: talks to the JSON API (/core.*, /files.*), uploads through /tus/
+// and follows upload progress over the WebSocket (/core.ws_connect). No build step,
+// no framework (tus-js-client is vendored in vendor/).
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -267,32 +268,46 @@ function addUpload(file) {
   state.queue = state.queue.then(() => send(upload));
 }
 
+// Each file goes through /tus/ (tus-js-client, vendored): PATCHes of a few MiB, so the bar
+// moves steadily, and an upload cut off (connection lost, server restarted, page
+// reloaded and the same file chosen again) goes on from the bytes the server has.
+const TUS_CHUNK = 4 * 1024 * 1024;
+
+function csrfToken() {
+  return decodeURIComponent((document.cookie.match(/(?:^|; )csrftoken=([^;]*)/) || [])[1] || "");
+}
+
+function refusal(error) {
+  const response = error.originalResponse;
+  if (!response) return "Upload failed: the connection was lost.";
+  try { return JSON.parse(response.getBody()).detail || `Upload failed (${response.getStatus()})`; }
+  catch { return `Upload failed (${response.getStatus()})`; }
+}
+
 function send(upload) {
   return new Promise((resolve) => {
-    const form = new FormData();
-    form.append("file", upload.file);
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/files.upload");
-    xhr.setRequestHeader("X-Upload-Id", upload.id);
-    xhr.upload.onprogress = (e) => {
-      if (!upload.row.classList.contains("done") && upload.bar.style.width === "" && e.lengthComputable) {
-        upload.status.textContent = `Sending ${Math.round((e.loaded / e.total) * 100)}%`;
-      }
-    };
-    xhr.onload = () => {
-      let body = {};
-      try { body = JSON.parse(xhr.responseText); } catch { /* not JSON: a proxy's error page */ }
-      if (xhr.status === 200 && body.status === "ok") {
-        setProgress(upload, 1, "Uploaded");
-        upload.row.classList.add("done");
-      } else {
-        fail(upload, body.message || `Upload failed (${xhr.status})`);
-      }
-      Promise.all([refreshFiles(), refreshAccount()]).finally(resolve);
-    };
-    xhr.onerror = () => { fail(upload, "Upload failed: the connection was lost."); resolve(); };
+    const done = () => Promise.all([refreshFiles(), refreshAccount()]).finally(resolve);
+    const transfer = new tus.Upload(upload.file, {
+      endpoint: "/tus/",
+      chunkSize: TUS_CHUNK,
+      retryDelays: [0, 1000, 3000, 5000, 10000, 20000, 30000],
+      metadata: { filename: upload.file.name, filetype: upload.file.type },
+      headers: { "X-CSRFToken": csrfToken() },
+      removeFingerprintOnSuccess: true,
+      // The server's events name the upload by its tus id.
+      onUploadUrlAvailable: () => state.uploads.set(transfer.url.split("/").pop(), upload),
+      onProgress: (sent, total) => {
+        if (!upload.row.classList.contains("done")) upload.status.textContent = `Sending ${Math.round((sent / total) * 100)}%`;
+      },
+      onChunkComplete: (_, accepted, total) => setProgress(upload, accepted / total, `Stored ${formatSize(accepted)} of ${formatSize(total)}`),
+      onSuccess: () => { setProgress(upload, 1, "Uploaded"); upload.row.classList.add("done"); done(); },
+      onError: (error) => { fail(upload, refusal(error)); done(); },
+    });
     upload.status.textContent = "Sending";
-    xhr.send(form);
+    transfer.findPreviousUploads().then((previous) => {
+      if (previous.length) transfer.resumeFromPreviousUpload(previous[0]);
+      transfer.start();
+    });
   });
 }
 

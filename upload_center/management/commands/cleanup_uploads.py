@@ -8,13 +8,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from cloud_export.maintenance import export_requests_prune
+from tus.services import uploads_expire
 from upload_center.maintenance import uploads_cleanup
 
 
 class Command(BaseCommand):
     help = (
         "Delete pending uploads older than --older-than minutes with their partial bytes, and abort S3 "
-        "multipart uploads that old which no pending upload owns; prune export requests that expired unused."
+        "multipart uploads that old which no pending upload owns; remove expired resumable (tus) uploads; "
+        "prune export requests that expired unused."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,6 +29,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, older_than: int, **options: Any) -> None:
+        # First: an expired resumable upload's pending row is then gone too.
+        for key in uploads_expire():
+            self.stdout.write(f"removed expired resumable upload: {key}")
         report = uploads_cleanup(older_than=timedelta(minutes=older_than))
         for key in report.stale_rows:
             self.stdout.write(f"removed cut-off upload: {key}")

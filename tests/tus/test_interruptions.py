@@ -1,0 +1,134 @@
+"""Resuming after a cut, two PATCHes at once, expiry: over real HTTP (tuspy and raw sockets)."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from tusclient.client import TusClient
+
+from tests.tus.helpers import MiB, TusSide
+from tus.models import TusUpload
+from upload_center.models import StoredFile
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def patch_begin(side: TusSide, url: str, offset: int, length: int) -> socket.socket:
+    """A PATCH whose body the caller sends (or does not) on the returned socket."""
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
+    head = (
+        f"PATCH {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nTus-Resumable: 1.0.0\r\n"
+        f"Authorization: Token {side.token}\r\nUpload-Offset: {offset}\r\n"
+        f"Content-Type: application/offset+octet-stream\r\nContent-Length: {length}\r\n\r\n"
+    )
+    sock.sendall(head.encode())
+    return sock
+
+
+def wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 20
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def upload_row(url: str) -> TusUpload:
+    return TusUpload.objects.get(pk=url.rsplit("/", 1)[1])
+
+
+def test_tuspy_resumes_after_the_connection_was_cut_mid_patch(tus_side: TusSide) -> None:
+    data = os.urandom(12 * MiB)
+    url = tus_side.location(len(data), "video.mp4")
+    sock = patch_begin(tus_side, url, 0, len(data))
+    sock.sendall(data[: 5 * MiB])
+    wait_for(lambda: upload_row(url).lock_token != "", "the PATCH to be taken")
+    time.sleep(1)  # time for the server to take in most of what was sent
+    sock.close()  # the client's connection drops mid-body
+    wait_for(lambda: upload_row(url).lock_token == "", "the server to notice the cut")
+    received = int(tus_side.head(url).headers["Upload-Offset"])
+
+    uploader = TusClient(tus_side.url, headers={"Authorization": f"Token {tus_side.token}"}).uploader(
+        file_stream=io.BytesIO(data), url=url, chunk_size=4 * MiB
+    )
+    # What reached the server is kept (bytes the server had not read when it saw the
+    # connection close are lost with it) and is not sent again.
+    assert 0 < uploader.offset == received <= 5 * MiB
+    uploader.upload()
+
+    response = tus_side.server.get("/fm/download/kian/video.mp4")
+    assert response.content == data
+    tus_side.user.refresh_from_db()
+    assert (tus_side.user.used_storage, tus_side.user.reserved_storage) == (len(data), 0)
+
+
+def test_a_second_patch_while_one_runs_is_refused_and_bytes_never_interleave(tus_side: TusSide) -> None:
+    first, second = os.urandom(2 * MiB), b"not these bytes"
+    url = tus_side.location(len(first))
+    sock = patch_begin(tus_side, url, 0, len(first))
+    sock.sendall(first[:MiB])
+    wait_for(lambda: upload_row(url).lock_token != "", "the first PATCH to be taken")
+
+    refused = tus_side.patch(url, 0, second)
+
+    sock.sendall(first[MiB:])
+    answer = sock.recv(4096)
+    sock.close()
+    assert refused.status_code == 409
+    assert answer.startswith(b"HTTP/1.1 204")
+    assert tus_side.server.get("/fm/download/kian/notes.bin").content == first
+
+
+def test_an_expired_upload_is_404_and_cleanup_releases_its_bytes_and_reservation(tus_side: TusSide) -> None:
+    url = tus_side.location(6 * MiB, "old.bin")
+    assert tus_side.patch(url, 0, os.urandom(MiB)).status_code == 204
+    young = tus_side.location(MiB, "young.bin")
+    # An hour-old live upload is not a cut-off /fm/ upload: cleanup_uploads leaves it.
+    StoredFile.objects.filter(name="young.bin").update(created_at=timezone.now() - timedelta(hours=3))
+    TusUpload.objects.filter(pk=upload_row(url).pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert tus_side.head(url).status_code == 404
+    assert tus_side.patch(url, MiB, b"late").status_code == 404
+
+    call_command("cleanup_uploads", stdout=io.StringIO())
+
+    assert list(TusUpload.objects.values_list("filename", flat=True)) == ["young.bin"]
+    assert list(StoredFile.objects.values_list("name", flat=True)) == ["young.bin"]
+    tus_side.user.refresh_from_db()
+    assert (tus_side.user.used_storage, tus_side.user.reserved_storage) == (0, MiB)
+    assert tus_side.head(young).status_code == 200
+    assert leftovers(tus_side) == {"young"}
+
+
+def leftovers(side: TusSide) -> set[str]:
+    """What storage still holds for unfinished uploads, by the file names they are for."""
+    from django.conf import settings
+
+    from upload_center.storage import s3_client
+
+    if not settings.S3_BUCKET:
+        folder = settings.UPLOAD_ROOT / side.user.username
+        partials = {path.name for path in folder.iterdir()} if folder.exists() else set()
+        names = dict(StoredFile.objects.values_list("partial_name", "name"))
+        return {names.get(partial, partial).split(".")[0] for partial in partials}
+    uploads = s3_client().list_multipart_uploads(Bucket=settings.S3_BUCKET).get("Uploads", [])
+    return {upload["Key"].rsplit("/", 1)[1].split(".")[0] for upload in uploads}
+
+
+def test_expiry_follows_the_setting(tus_side: TusSide, start_server: Any) -> None:
+    server = start_server(TUS_EXPIRY_SECONDS="1")
+    side = TusSide(server=server, user=tus_side.user, token=tus_side.token)
+    url = side.location(10)
+
+    time.sleep(1.5)
+
+    assert side.head(url).status_code == 404
