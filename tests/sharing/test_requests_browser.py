@@ -59,7 +59,7 @@ def test_a_teacher_collects_homework_that_a_student_uploads_from_a_phone(
     student.click("#request-send")
     done = student.locator("#request-progress li.done")
     expect(done).to_have_text("essay.pdf: uploaded")
-    assert done.locator("progress").evaluate("bar => bar.value === bar.max && bar.max === %d" % len(ESSAY))
+    assert done.locator("progress").evaluate(f"bar => bar.value === bar.max && bar.max === {len(ESSAY)}")
     expect(student.locator("#request-progress li.failed")).to_have_text(
         "virus.exe: This request accepts only these kinds of files: .pdf."
     )
