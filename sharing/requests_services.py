@@ -61,7 +61,7 @@ def stored_name_for(*, file_request: FileRequest, uploader: str, sent_name: str)
     while len(person.encode()) > room and person:
         person = person[:-1]
     try:
-        return name_check(f"{title.strip()} - {person.strip()} - {sent_name}")
+        return name_check(" - ".join(part for part in (title.strip(), person.strip(), sent_name) if part))
     except InvalidFileName:
         return sent_name  # no room left beside a very long name: it is stored as sent
 
