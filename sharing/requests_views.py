@@ -85,9 +85,13 @@ class RequestUploadThrottle(ClientAddressRateThrottle):
 
 def uploader_name(request: Request) -> str:
     """The name the uploader gave, sent percent-encoded (UTF-8) in X-Uploader-Name."""
-    name = unquote(request.headers.get(NAME_HEADER, ""), errors="strict").strip()
+    refusal = ParseError(f"Give your name (1 to {UPLOADER_NAME_MAX} characters) before uploading.")
+    try:
+        name = unquote(request.headers.get(NAME_HEADER, ""), errors="strict").strip()
+    except UnicodeDecodeError as e:
+        raise refusal from e
     if not name or len(name) > UPLOADER_NAME_MAX or not name.isprintable():
-        raise ParseError(f"Give your name (1 to {UPLOADER_NAME_MAX} characters) before uploading.")
+        raise refusal
     return name
 
 

@@ -142,6 +142,9 @@ def test_uploads_need_the_name_header_and_refuse_another_origin(server: Any, ali
     form = visit.post(made["url"] + "/files", files={"file": ("a.pdf", ESSAY)}, timeout=30)
     assert form.status_code == 400
     assert "Give your name" in form.json()["detail"]
+    for bad in ["%FF%FE", "%0A", "x" * 61]:  # not UTF-8, a control character, too long
+        odd = visit.post(made["url"] + "/files", data=b"", headers={"X-Uploader-Name": bad}, timeout=30)
+        assert odd.status_code == 400 and "Give your name" in odd.json()["detail"]
     foreign = hand_in(visit, made["url"], "Sara", [("a.pdf", ESSAY)], Origin="https://evil.example")
     assert foreign.status_code == 403
     alice.refresh_from_db()
