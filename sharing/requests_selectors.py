@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from account.models import User
@@ -21,7 +21,8 @@ def request_by_token(*, token: str) -> FileRequest | None:
 def owned_requests(*, owner: User) -> QuerySet[FileRequest]:
     """The owner's requests, newest first, with how many people and files handed in."""
     return FileRequest.objects.filter(owner=owner).annotate(
-        submission_count=Count("submissions", distinct=True),
+        # A submission whose files the owner all deleted no longer counts.
+        submission_count=Count("submissions", filter=Q(submissions__files__isnull=False), distinct=True),
         file_count=Count("submissions__files", distinct=True),
     )
 
@@ -36,8 +37,9 @@ def _files() -> QuerySet[SubmissionFile]:
 
 
 def request_submissions(*, file_request: FileRequest) -> QuerySet[Submission]:
-    """Each uploader's submission, oldest first, with its stored files."""
-    return Submission.objects.filter(request=file_request).prefetch_related(Prefetch("files", _files()))
+    """Each uploader's submission that still has files, oldest first, with its stored files."""
+    rows = Submission.objects.filter(request=file_request, files__isnull=False).distinct()
+    return rows.prefetch_related(Prefetch("files", _files()))
 
 
 def request_files(*, file_request: FileRequest) -> QuerySet[SubmissionFile]:

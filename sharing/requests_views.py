@@ -57,7 +57,9 @@ def visit_cookie_set(
         path=file_request.path,
         secure=request.is_secure(),
         httponly=True,
-        samesite="Strict",
+        # Lax, not Strict: a student who follows the link from the class's site (a
+        # cross-site navigation) must still be the same visit and see their uploads.
+        samesite="Lax",
     )
 
 

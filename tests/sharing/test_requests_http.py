@@ -41,6 +41,10 @@ def test_a_student_hands_in_files_into_the_owners_space_and_quota(server: Any, a
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert 'id="uploader-name"' in page.text and "Essay 7B" in page.text
 
+    cookie = page.headers["Set-Cookie"]
+    path = made["url"].removeprefix(server.url)
+    assert f"Path={path}" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
     visit = visit_open(made["url"])
     answer = hand_in(visit, made["url"], "Sara Ahmadi", [("essay.pdf", ESSAY), ("notes.txt", b"notes")])
     assert answer.status_code == 200, answer.text
@@ -193,6 +197,20 @@ def test_the_owner_sees_submissions_and_downloads_them_as_one_zip(server: Any, a
             "Sara/report.pdf": b"sara's report",
             "Sara/report (2).pdf": b"sara's second try",
         }
+
+    # The owner deletes a file from the drive: it leaves the submissions and the ZIP.
+    omid_file = submissions[1]["files"][0]["stored_name"]
+    gone = requests.delete(
+        server.url + "/fm/manager/", data={"file_name": omid_file}, headers=auth(alice), timeout=30
+    )
+    assert gone.status_code == 200
+    left = requests.get(base + "/submissions", headers=auth(alice), timeout=30).json()["submissions"]
+    assert [s["uploader"] for s in left] == ["Sara"]
+    listed = requests.get(server.url + "/fm/sharing/requests", headers=auth(alice), timeout=30).json()
+    assert (listed["requests"][0]["submission_count"], listed["requests"][0]["file_count"]) == (1, 2)
+    again = requests.get(base + "/zip", headers=auth(alice), timeout=30)
+    with zipfile.ZipFile(io.BytesIO(again.content)) as opened:
+        assert sorted(opened.namelist()) == ["Sara/report (2).pdf", "Sara/report.pdf"]
 
 
 def test_bob_cannot_see_list_close_or_download_alices_requests(server: Any, alice: Any, bob: Any) -> None:
