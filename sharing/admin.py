@@ -1,4 +1,4 @@
-"""Share links per user, with revoke; each tier's expiry rules on its own page."""
+"""Share links and file requests per user, with revoke and close; each tier's expiry rules on its page."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from account.admin import AccountAdmin
 from account.models import Account
-from sharing.models import ShareLink, SharePolicy, live_q
+from sharing.models import FileRequest, ShareLink, SharePolicy, Submission, live_q
+from sharing.requests_services import file_requests_close
 from sharing.services import share_links_revoke
 
 
@@ -101,3 +102,42 @@ class ShareLinkAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[ShareLink]) -> None:
         count = share_links_revoke(links=queryset)
         self.message_user(request, f"{count} link(s) revoked.")
+
+
+class SubmissionInline(admin.TabularInline):
+    model = Submission
+    extra = 0
+    can_delete = False
+    fields = ("uploader", "created_at", "file_names")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="Files")
+    def file_names(self, obj: Submission) -> str:
+        return ", ".join(row.original_name for row in obj.files.all())
+
+
+@admin.register(FileRequest)
+class FileRequestAdmin(admin.ModelAdmin):
+    list_display = ["title", "owner", "state_shown", "deadline", "size_limit", "extensions", "created_at"]
+    list_filter = [("owner", admin.RelatedOnlyFieldListFilter), "closed_at"]
+    list_select_related = ["owner"]
+    search_fields = ["owner__username", "title"]
+    actions = ["close"]
+    fields = ("owner", "title", "token", "deadline", "size_limit", "extensions", "closed_at", "created_at")
+    readonly_fields = fields
+    inlines = [SubmissionInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # requests are made by their owners (the drive, the API)
+
+    @admin.display(description="State")
+    def state_shown(self, obj: FileRequest) -> str:
+        return obj.state().label
+
+    @admin.action(description="Close the selected requests")
+    def close(self, request: HttpRequest, queryset: QuerySet[FileRequest]) -> None:
+        count = file_requests_close(requests=queryset)
+        self.message_user(request, f"{count} request(s) closed.")

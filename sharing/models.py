@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Literal
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -149,3 +150,93 @@ class ShareLink(models.Model):
         if self.download_limit is not None and self.download_count >= self.download_limit:
             return self.State.USED_UP
         return self.State.ACTIVE
+
+
+# --- file requests (upload-only links, /r/<token>) ---------------------------------
+UPLOADER_NAME_MAX = 60
+
+
+class FileRequest(models.Model):
+    """An upload-only link: anyone holding ``/r/<token>`` may hand in files until the
+    deadline; the files land in the owner's space, charged to the owner's quota."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        PAST_DEADLINE = "past_deadline", "Past its deadline"
+        CLOSED = "closed", "Closed by its owner"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="file_requests"
+    )
+    title = models.CharField(max_length=100)
+    # Readable, as share links' tokens: the owner copies the link again later.
+    token = models.CharField(max_length=64, unique=True, default=token_new)
+    deadline = models.DateTimeField()
+    size_limit = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Bytes one uploader (one visit) may hand in; empty: no limit."
+    )
+    extensions = models.CharField(
+        max_length=200, blank=True, help_text="Allowed extensions, lower case, space-separated; empty: any."
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.owner_id})"
+
+    @property
+    def path(self) -> str:
+        return f"/r/{self.token}"
+
+    @property
+    def extension_list(self) -> list[str]:
+        return self.extensions.split()
+
+    def extension_allowed(self, name: str) -> bool:
+        suffix = name.rsplit(".", 1)[1].lower() if "." in name.lstrip(".") else ""
+        return not self.extensions or suffix in self.extension_list
+
+    def state(self, now: datetime | None = None) -> FileRequest.State:
+        if self.closed_at is not None:
+            return self.State.CLOSED
+        if self.deadline <= (now or timezone.now()):
+            return self.State.PAST_DEADLINE
+        return self.State.OPEN
+
+
+class Submission(models.Model):
+    """What one visit (one browser, by its signed cookie) handed in under one name."""
+
+    request = models.ForeignKey(FileRequest, on_delete=models.CASCADE, related_name="submissions")
+    uploader = models.CharField(max_length=UPLOADER_NAME_MAX)
+    visit = models.CharField(max_length=32, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "visit", "uploader"], name="one_submission_per_visit_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uploader} to {self.request_id}"
+
+
+class SubmissionFile(models.Model):
+    """One handed-in file: a stored file of the request's owner (deleting it removes this)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    file = models.OneToOneField(StoredFile, on_delete=models.CASCADE, related_name="submission")
+    original_name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

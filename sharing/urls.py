@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from sharing import apis, views
+from sharing import apis, requests_apis, requests_views, views
 
 urlpatterns = [
     path("s/<str:token>", views.share_page, name="share-page"),
@@ -13,4 +13,18 @@ urlpatterns = [
         "fm/sharing/files/<str:name>/download", apis.FileDownloadApi.as_view(), name="sharing-file-download"
     ),
     path("fm/sharing/links/<str:link_id>", apis.LinkApi.as_view(), name="sharing-link"),
+    path("r/<str:token>", requests_views.request_page, name="request-page"),
+    path("r/<str:token>/files", requests_views.RequestFilesApi.as_view(), name="request-files"),
+    path("fm/sharing/requests", requests_apis.RequestsApi.as_view(), name="sharing-requests"),
+    path("fm/sharing/requests/<str:request_id>", requests_apis.RequestApi.as_view(), name="sharing-request"),
+    path(
+        "fm/sharing/requests/<str:request_id>/submissions",
+        requests_apis.SubmissionsApi.as_view(),
+        name="sharing-request-submissions",
+    ),
+    path(
+        "fm/sharing/requests/<str:request_id>/zip",
+        requests_apis.RequestZipApi.as_view(),
+        name="sharing-request-zip",
+    ),
 ]

@@ -45,3 +45,6 @@ AXES_LOCKOUT_CALLABLE = "account.throttling.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_address"
 # A refused attempt is not counted: the lock ends LOGIN_LOCKOUT_SECONDS after the last real failure.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Uploads to file requests (/r/<token>/files) per client address, as DRF's "<count>/<period>":
+# one call per file, and a class behind one school NAT shares the address.
+FILE_REQUEST_UPLOAD_RATE_LIMIT = env.str("FILE_REQUEST_UPLOAD_RATE_LIMIT", default="300/min")

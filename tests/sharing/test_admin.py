@@ -72,3 +72,31 @@ def test_a_tiers_page_sets_its_share_link_rules(admin_client_: Client, tier: Any
     assert admin_client_.post(f"/admin/account/account/{tier.pk}/change/", form).status_code == 302
     policy = SharePolicy.objects.get(account=tier)
     assert (policy.default_expiry_days, policy.max_expiry_days) == (14, 30)
+
+
+def test_file_requests_are_listed_per_user_and_closed_in_bulk(
+    admin_client_: Client, alice: Any, bob: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharing.requests_services import file_request_create
+
+    later = timezone.now() + timedelta(days=3)
+    alices = [file_request_create(owner=alice, title=t, deadline=later) for t in ("Essay 7B", "Lab 7C")]
+    bobs = file_request_create(owner=bob, title="Bob's homework", deadline=later)
+
+    page = admin_client_.get(f"/admin/sharing/filerequest/?owner__id__exact={alice.pk}").content.decode()
+    assert "Essay 7B" in page and "Lab 7C" in page and "Bob&#x27;s homework" not in page
+    answer = admin_client_.post(
+        "/admin/sharing/filerequest/",
+        {"action": "close", "_selected_action": [r.pk for r in alices]},
+        follow=True,
+    )
+    assert "2 request(s) closed." in answer.content.decode()
+    for row in [*alices, bobs]:
+        row.refresh_from_db()
+    assert [r.state() for r in alices] == ["closed", "closed"]
+    assert bobs.state() == "open"
+    assert admin_client_.get(f"/admin/sharing/filerequest/{alices[0].pk}/change/").status_code == 200

@@ -1,0 +1,163 @@
+"""The public side of a file request: the page /r/<token> and its upload endpoint.
+
+Uploaders have no account. A visit is one browser: a signed cookie scoped to the
+request's path, which is all that lists "your uploads" (never other people's).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import unquote
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.drf import http_request
+from config.security import ClientAddressRateThrottle
+from sharing import requests_selectors as selectors
+from sharing.models import UPLOADER_NAME_MAX, FileRequest
+from sharing.requests_services import submission_files_link
+from sharing.requests_uploads import FIELD, SubmissionUploadHandler
+from sharing.views import _dead, _foreign_origin, share_headers
+from upload_center import services
+from upload_center.errors import NothingToStore
+from upload_center.exception_handlers import FmApi, upload_error_status
+from upload_center.handlers import uploads_receive
+from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
+from upload_center.uploads import UploadState
+
+VISIT_COOKIE = "request_visit"
+VISIT_SALT = "sharing.request-visit"
+VISIT_SECONDS = 30 * 24 * 3600
+NAME_HEADER = "X-Uploader-Name"
+
+
+def visit_of(request: HttpRequest) -> str | None:
+    value = request.get_signed_cookie(VISIT_COOKIE, default=None, salt=VISIT_SALT, max_age=VISIT_SECONDS)
+    return value if value and len(value) == 32 else None
+
+
+def visit_cookie_set(
+    response: HttpResponseBase, *, request: HttpRequest, file_request: FileRequest, visit: str
+) -> None:
+    # Scoped to this request's path: one visit per request and browser, sent nowhere else.
+    response.set_signed_cookie(
+        VISIT_COOKIE,
+        visit,
+        salt=VISIT_SALT,
+        max_age=VISIT_SECONDS,
+        path=file_request.path,
+        secure=request.is_secure(),
+        httponly=True,
+        # Lax, not Strict: a student who follows the link from the class's site (a
+        # cross-site navigation) must still be the same visit and see their uploads.
+        samesite="Lax",
+    )
+
+
+@share_headers
+@require_http_methods(["GET", "HEAD"])
+def request_page(request: HttpRequest, token: str) -> HttpResponseBase:
+    file_request = selectors.request_by_token(token=token)
+    if file_request is None:
+        return _dead()
+    if file_request.state() != FileRequest.State.OPEN:
+        return render(request, "sharing/request_closed.html", {"file_request": file_request}, status=410)
+    visit = visit_of(request)
+    files = selectors.visit_files(file_request=file_request, visit=visit) if visit else []
+    context = {"file_request": file_request, "files": files, "name_max": UPLOADER_NAME_MAX}
+    response = render(request, "sharing/request.html", context)
+    if visit is None:
+        visit_cookie_set(response, request=request, file_request=file_request, visit=uuid.uuid4().hex)
+    return response
+
+
+class RequestUploadThrottle(ClientAddressRateThrottle):
+    scope = "file_request_upload"
+    rate_setting = "FILE_REQUEST_UPLOAD_RATE_LIMIT"
+
+
+def uploader_name(request: Request) -> str:
+    """The name the uploader gave, sent percent-encoded (UTF-8) in X-Uploader-Name."""
+    refusal = ParseError(f"Give your name (1 to {UPLOADER_NAME_MAX} characters) before uploading.")
+    try:
+        name = unquote(request.headers.get(NAME_HEADER, ""), errors="strict").strip()
+    except UnicodeDecodeError as e:
+        raise refusal from e
+    if not name or len(name) > UPLOADER_NAME_MAX or not name.isprintable():
+        raise refusal
+    return name
+
+
+@extend_schema(exclude=True)  # a public page's own endpoint, as /s/: not part of the API
+class RequestFilesApi(FmApi, ChunkedBodyApi):
+    """Files handed in to a request: multipart, one or more files in field ``file``.
+
+    Cross-site safe without Django's CSRF token (the page sends no referrer, so its
+    requests carry ``Origin: null``): the uploader's name must come in the
+    ``X-Uploader-Name`` header, which an HTML form cannot send and a script of
+    another site can send only after a CORS preflight this site never grants here;
+    a request naming another origin is refused as well."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [RequestUploadThrottle]
+    parser_classes = [StreamingMultiPartParser]
+    renderer_classes = [JSONRenderer]
+
+    def post(self, request: Request, token: str) -> Response:
+        if _foreign_origin(http_request(request)):
+            raise PermissionDenied("Cross-site upload refused.")
+        file_request = selectors.request_by_token(token=token)
+        if file_request is None:
+            raise NotFound("This request does not exist or is no longer available.")
+        if file_request.state() != FileRequest.State.OPEN:
+            return Response({"detail": "This request is closed: its deadline has passed."}, status=410)
+        uploader = uploader_name(request)
+        visit = visit_of(http_request(request)) or uuid.uuid4().hex
+        handler = SubmissionUploadHandler(
+            file_request=file_request,
+            uploader=uploader,
+            handed_in=selectors.visit_bytes(file_request=file_request, visit=visit),
+        )
+        uploads = uploads_receive(request, handler)
+        if not uploads:
+            raise NothingToStore(f"No file was sent in {FIELD}.")
+        services.uploads_nonempty_check(uploads)
+        services.files_settle(owner_id=file_request.owner_id, uploads=uploads)
+        linked = submission_files_link(
+            file_request=file_request, uploader=uploader, visit=visit, uploads=handler.sent_names
+        )
+        response = _upload_answer(handler, linked)
+        if visit_of(http_request(request)) is None:
+            visit_cookie_set(response, request=http_request(request), file_request=file_request, visit=visit)
+        return response
+
+
+def _upload_answer(handler: SubmissionUploadHandler, linked: list[Any]) -> Response:
+    """The stored files (as the page lists them) and each refused one with its reason;
+    with nothing stored, the first refusal's status (413 for the quota's and the size limit's)."""
+    refused = [u for u in handler.uploads if u.state is UploadState.REFUSED and u.error is not None]
+    body: dict[str, Any] = {
+        "files": [
+            {"name": row.original_name, "size": row.file.size, "created_at": row.created_at} for row in linked
+        ],
+        "refused": [
+            {"name": handler.sent_names.get(u, u.sent_name), "detail": str(u.error)} for u in refused
+        ],
+    }
+    if linked or not refused:
+        return Response(body)
+    first = refused[0].error
+    assert first is not None
+    body["detail"] = str(first)
+    return Response(body, status=upload_error_status(first))
