@@ -43,7 +43,9 @@ def _owned_request(request: Request, request_id: str) -> FileRequest:
 
 
 class RequestsApi(SharingApi):
-    @extend_schema(responses={200: FileRequestsSerializer, 401: UNAUTHORIZED})
+    @extend_schema(
+        operation_id="fm_sharing_requests_list", responses={200: FileRequestsSerializer, 401: UNAUTHORIZED}
+    )
     def get(self, request: Request) -> Response:
         """Your file requests, newest first, closed ones too (with their state)."""
         rows = selectors.owned_requests(owner=request_user(request))
@@ -84,12 +86,16 @@ class RequestApi(SharingApi):
         found = _owned_request(request, request_id)
         return Response(FileRequestSerializer(found, context={"request": request}).data)
 
+
+# Closing is an action on the request, not a DELETE: the request and what was
+# handed in stay listed (a DELETE would promise the resource is gone).
+class RequestCloseApi(SharingApi):
     @extend_schema(
         request=None,
         parameters=[REQUEST_ID],
         responses={200: FileRequestSerializer, 401: UNAUTHORIZED, 404: NO_REQUEST},
     )
-    def delete(self, request: Request, request_id: str) -> Response:
+    def post(self, request: Request, request_id: str) -> Response:
         """Close a request: its link answers 404 from now on; what was handed in stays. Again: no change."""
         found = _owned_request(request, request_id)
         services.file_requests_close(requests=FileRequest.objects.filter(pk=found.pk))

@@ -18,6 +18,11 @@ urlpatterns = [
     path("fm/sharing/requests", requests_apis.RequestsApi.as_view(), name="sharing-requests"),
     path("fm/sharing/requests/<str:request_id>", requests_apis.RequestApi.as_view(), name="sharing-request"),
     path(
+        "fm/sharing/requests/<str:request_id>/close",
+        requests_apis.RequestCloseApi.as_view(),
+        name="sharing-request-close",
+    ),
+    path(
         "fm/sharing/requests/<str:request_id>/submissions",
         requests_apis.SubmissionsApi.as_view(),
         name="sharing-request-submissions",

@@ -88,8 +88,8 @@ def test_the_deadline_closes_the_request_and_the_page_says_so(server: Any, alice
 
 def test_a_closed_request_answers_as_an_unknown_one(server: Any, alice: Any) -> None:
     made = request_make(server, alice)
-    closed = requests.delete(
-        server.url + f"/fm/sharing/requests/{made['id']}", headers=auth(alice), timeout=30
+    closed = requests.post(
+        server.url + f"/fm/sharing/requests/{made['id']}/close", headers=auth(alice), timeout=30
     )
     assert closed.json()["state"] == "closed"
     dead = requests.get(made["url"], timeout=30)
@@ -217,7 +217,7 @@ def test_bob_cannot_see_list_close_or_download_alices_requests(server: Any, alic
     made = request_make(server, alice)
     hand_in(visit_open(made["url"]), made["url"], "Sara", [("a.pdf", ESSAY)])
     base = server.url + f"/fm/sharing/requests/{made['id']}"
-    for method, path in [("GET", ""), ("DELETE", ""), ("GET", "/submissions"), ("GET", "/zip")]:
+    for method, path in [("GET", ""), ("POST", "/close"), ("GET", "/submissions"), ("GET", "/zip")]:
         answer = requests.request(method, base + path, headers=auth(bob), timeout=30)
         assert (answer.status_code, answer.json()) == (404, {"detail": "No such file request."})
     assert requests.get(server.url + "/fm/sharing/requests", headers=auth(bob), timeout=30).json() == {

@@ -81,7 +81,7 @@ function submissionRow(submission) {
 
 async function closeRequest(request) {
   try {
-    await sharingApi(`/fm/sharing/requests/${request.id}`, { method: "DELETE" });
+    await sharingApi(`/fm/sharing/requests/${request.id}/close`, { method: "POST" });
     toast(`${request.title} is closed: its link answers 404 from now on`);
     await refreshRequests();
   } catch (e) {
