@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from account.models import User
 from sharing.models import ShareLink, SharePolicy, live_q, token_plausible
-from upload_center.errors import InvalidFileName
 from upload_center.models import StoredFile
-from upload_center.names import name_check
+from upload_center.names import name_possible
 
 
 def link_live(*, token: str) -> ShareLink | None:
@@ -27,9 +26,7 @@ def link_live(*, token: str) -> ShareLink | None:
 def owned_file(*, owner: User, name: str) -> StoredFile | None:
     """One of the owner's stored files; None for a name no file could have (NUL bytes
     and the like never reach the database)."""
-    try:
-        name_check(name)
-    except (InvalidFileName, UnicodeError):
+    if not name_possible(name):
         return None
     return StoredFile.objects.stored().select_related("owner").filter(owner=owner, name=name).first()
 
