@@ -220,3 +220,19 @@ def test_a_wrong_offload_setting_stops_start_up(env: dict[str, str], message: st
     )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
+@pytest.mark.nginx
+def test_a_share_link_sent_by_nginx_keeps_its_no_referrer_policy(
+    nginx_front: tuple[ServerProcess, str], files: dict[str, StoredFile]
+) -> None:
+    # nginx passes few of the app's headers on an X-Accel-Redirect: the template adds this one.
+    from sharing.models import TIER_DEFAULT
+    from sharing.services import share_link_create
+
+    _, url = nginx_front
+    lesson = files["lesson"]
+    link = share_link_create(owner=lesson.owner, file=lesson, expires_at=TIER_DEFAULT)
+    response = requests.get(f"{url}/s/{link.token}", timeout=30)
+    assert (response.status_code, response.content) == (200, CONTENT)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
