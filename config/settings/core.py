@@ -129,7 +129,7 @@ AUTHENTICATION_BACKENDS = [
     "account.throttling.LoginThrottleBackend",
     "social_core.backends.google.GoogleOAuth2",
     "social_core.backends.yandex.YandexOAuth2",
-    "django.contrib.auth.backends.ModelBackend",
+    "account.backends.UsernameBackend",
 ]
 LOGIN_URL = "/admin/login/"
 

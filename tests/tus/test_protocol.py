@@ -166,6 +166,11 @@ def test_errors_have_tus_statuses(tus_side: TusSide, make_user: Any) -> None:
     assert requests.head(url, headers=bob_headers, timeout=30).status_code == 404
     assert requests.delete(url, headers=bob_headers, timeout=30).status_code == 404
     assert tus_side.head(tus_side.url + "no-such-upload").status_code == 404
+    # No id has a NUL byte: unknown, not a PostgreSQL error (500).
+    assert tus_side.head(tus_side.url + "no%00such").status_code == 404
+    assert (
+        requests.delete(tus_side.url + "no%00such", headers=tus_side.headers(), timeout=30).status_code == 404
+    )
     assert tus_side.patch(url, 3, b"abc").status_code == 409
     assert tus_side.patch(url, 0, b"abc", **{"Content-Type": "text/plain"}).status_code == 415
     assert tus_side.patch(url, 0, b"x" * 11).status_code == 400
