@@ -142,7 +142,7 @@ class ManagerApi(FmApi):
     )
     def delete(self, request: Request) -> Response:
         name = request_fields(request).get("file_name") or request.query_params.get("file_name")
-        if not name:
+        if not isinstance(name, str) or not name:  # a JSON body may carry any type
             return Response({"detail": "file_name is required."}, status=400)
         services.file_delete(owner=request_user(request), name=name)
         return Response({"detail": f"{name} Deleted Successfully."})

@@ -54,6 +54,8 @@ def name_check(name: str) -> str:
 def name_possible(name: str) -> bool:
     """Whether a stored file could have ``name``; lookups ask this first, since
     PostgreSQL raises (a 500) on a NUL byte in a query parameter."""
+    if not isinstance(name, str):
+        return False
     try:
         name_check(name)
     except (InvalidFileName, UnicodeError):  # UnicodeError: a lone surrogate cannot be stored

@@ -46,3 +46,11 @@ def test_the_drive_answers_not_found_for_an_impossible_key(kian: User, name: str
 @pytest.mark.parametrize("path", ["/fm/download/kian/a%00b.txt", "/fm/download/ki%00an/a.txt"])
 def test_a_download_of_an_impossible_path_is_404(kian: User, path: str) -> None:
     assert Client().get(path).status_code == 404
+
+
+@pytest.mark.parametrize("file_name", [[None, None], {"a": 1}, 7])
+def test_the_manager_answers_400_for_a_file_name_that_is_not_text(kian: User, file_name: object) -> None:
+    client = APIClient()
+    client.force_authenticate(kian)
+    answer = client.delete("/fm/manager/", {"file_name": file_name}, format="json")
+    assert (answer.status_code, answer.json()) == (400, {"detail": "file_name is required."})
