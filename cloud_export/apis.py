@@ -8,7 +8,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +22,7 @@ from cloud_export.serializers import (
     RedirectToSerializer,
 )
 from cloud_export.services import export_request_create
-from config.drf import request_user
+from config.drf import JSONParser, request_user
 from config.schema import FIELD_ERRORS_SCHEMA
 from config.security import ClientAddressRateThrottle
 from upload_center.errors import file_missing_text

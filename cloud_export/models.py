@@ -7,7 +7,6 @@ worker that dies mid-job resumes where the rows say it stopped.
 
 from __future__ import annotations
 
-import re
 import secrets
 
 from django.conf import settings
@@ -27,12 +26,6 @@ class ArchiveType(models.TextChoices):
 
 def _secret() -> str:
     return secrets.token_urlsafe(32)
-
-
-def secret_shaped(value: str) -> bool:
-    """Whether ``value`` could be one of ``_secret``'s tokens. Anything else is refused
-    before a lookup: PostgreSQL raises on a NUL byte in a query parameter (a 500)."""
-    return re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value) is not None
 
 
 class ExportRequest(models.Model):

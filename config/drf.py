@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.http import HttpRequest
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework import parsers
+from rest_framework.exceptions import NotAuthenticated, ParseError
 from rest_framework.request import Request
 
 from account.models import User
+from config.text import text_encodable
 
 
 def request_user(request: Request) -> User:
@@ -40,3 +42,31 @@ def http_request(request: Request | HttpRequest) -> HttpRequest:
     this is the one place that reads ``_request``.
     """
     return request._request if isinstance(request, Request) else request
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing a string with a lone surrogate (``"\\ud800"``).
+
+    JSON can escape one, but it is no Unicode text: UTF-8 cannot encode it, so the
+    database, an answer echoing a name and the logs all failed on it (a 500). It is the
+    one way such text gets in (Django decodes URLs, query strings and forms with
+    replacement characters). Every API parses JSON with this class."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        if not all(text_encodable(text) for text in _strings(data)):
+            raise ParseError("JSON parse error - a string holds a lone surrogate (\\ud800-\\udfff).")
+        return data
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in parsed JSON, object keys included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

@@ -10,14 +10,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.drf import http_request, request_fields, request_user
+from config.drf import JSONParser, http_request, request_fields, request_user
 from config.security import form_post_refuse
 from drive import envelope, services
 from drive import schema as _schema  # noqa: F401 - registers the auth scheme for drf-spectacular

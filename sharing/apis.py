@@ -13,13 +13,12 @@ from django.middleware.csrf import get_token
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.drf import http_request, request_user
+from config.drf import JSONParser, http_request, request_user
 from config.schema import FIELD_ERRORS_SCHEMA
 from sharing import selectors, services
 from sharing.errors import ShareRefused

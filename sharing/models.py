@@ -7,7 +7,6 @@ used by the lookup and by the conditional update that counts a download).
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Literal
@@ -26,7 +25,6 @@ from upload_center.models import StoredFile
 
 # token_urlsafe(32): 256 random bits as 43 URL-safe characters.
 TOKEN_BYTES = 32
-TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 MAX_EXPIRY_DAYS = 36500
 TIER_DEFAULT: Literal["tier default"] = "tier default"
 Expiry = datetime | None | Literal["tier default"]
@@ -34,11 +32,6 @@ Expiry = datetime | None | Literal["tier default"]
 
 def token_new() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def token_plausible(token: str) -> bool:
-    """False for text no token could be: answered like any unknown link, without a query."""
-    return TOKEN_RE.fullmatch(token) is not None
 
 
 def live_q(now: datetime, prefix: str = "") -> Q:

@@ -6,15 +6,12 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from account.models import User
-from sharing.models import ShareLink, SharePolicy, live_q, token_plausible
+from sharing.models import ShareLink, SharePolicy, live_q
 from upload_center.models import StoredFile
-from upload_center.names import name_possible
 
 
 def link_live(*, token: str) -> ShareLink | None:
     """The link a /s/ token names while it serves its file; None for every kind of dead link."""
-    if not token_plausible(token):
-        return None
     return (
         ShareLink.objects.live()
         .select_related("file__owner")
@@ -24,10 +21,6 @@ def link_live(*, token: str) -> ShareLink | None:
 
 
 def owned_file(*, owner: User, name: str) -> StoredFile | None:
-    """One of the owner's stored files; None for a name no file could have (NUL bytes
-    and the like never reach the database)."""
-    if not name_possible(name):
-        return None
     return StoredFile.objects.stored().select_related("owner").filter(owner=owner, name=name).first()
 
 

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from config.drf import http_request, request_user
 from tus import services
-from tus.errors import TusError, UploadNotFound, VersionUnsupported, WrongContentType
+from tus.errors import TusError, VersionUnsupported, WrongContentType
 from tus.headers import (
     CHECKSUM_ALGORITHMS,
     EXTENSIONS,
@@ -32,7 +32,7 @@ from tus.headers import (
     metadata_parse,
     size_parse,
 )
-from tus.models import TusUpload, upload_id_shaped
+from tus.models import TusUpload
 
 logger = logging.getLogger(__name__)
 READ_SIZE = 1024 * 1024
@@ -140,12 +140,6 @@ class TusCollectionApi(TusBaseApi):
 
 
 class TusUploadApi(TusBaseApi):
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        # Text no id can be (a NUL byte makes PostgreSQL raise) is unknown without a lookup.
-        if not upload_id_shaped(kwargs["upload_id"]):
-            raise UploadNotFound("This upload does not exist or has expired.")
-
     def head(self, request: Request, upload_id: str) -> Response:
         upload = services.upload_find(owner=request_user(request), upload_id=upload_id)
         return _answer(200, {**_upload_headers(upload), "Cache-Control": "no-store"})

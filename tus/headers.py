@@ -9,6 +9,7 @@ import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
+from config.text import text_storable
 from tus.errors import BadRequest, ChecksumMismatch
 
 VERSION = "1.0.0"
@@ -37,6 +38,8 @@ def metadata_parse(value: str | None) -> dict[str, str]:
             metadata[key] = base64.b64decode(encoded.strip(), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError) as e:
             raise BadRequest(f"Upload-Metadata: the value of {key} is not base64 of UTF-8 text.") from e
+        if not text_storable(metadata[key]):  # a NUL byte (filetype is stored as sent)
+            raise BadRequest(f"Upload-Metadata: the value of {key} holds a NUL byte.")
     return metadata
 
 

@@ -15,7 +15,6 @@ asking for its offset again learns that it is complete.
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,11 +31,6 @@ ID_BYTES = 24
 
 def upload_id_new() -> str:
     return secrets.token_urlsafe(ID_BYTES)
-
-
-def upload_id_shaped(text: str) -> bool:
-    """Whether ``text`` could be an id of upload_id_new (URL-safe base64)."""
-    return re.fullmatch(r"[A-Za-z0-9_-]{1,64}", text) is not None
 
 
 def expiry_from(now: datetime) -> datetime:

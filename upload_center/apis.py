@@ -10,13 +10,13 @@ from typing import Any
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from account.models import MB
-from config.drf import request_fields, request_user
+from config.drf import JSONParser, request_fields, request_user
 from config.schema import FIELD_ERRORS_SCHEMA
 from upload_center import selectors, services
 from upload_center.errors import NothingToStore, file_missing_text

@@ -51,18 +51,6 @@ def name_check(name: str) -> str:
     return name
 
 
-def name_possible(name: str) -> bool:
-    """Whether a stored file could have ``name``; lookups ask this first, since
-    PostgreSQL raises (a 500) on a NUL byte in a query parameter."""
-    if not isinstance(name, str):
-        return False
-    try:
-        name_check(name)
-    except (InvalidFileName, UnicodeError):  # UnicodeError: a lone surrogate cannot be stored
-        return False
-    return True
-
-
 def name_with_suffix(name: str) -> str:
     """``report.pdf`` -> ``report_k3J9aQ2.pdf``: a random suffix at the end of the stem."""
     stem, ext = os.path.splitext(name)

@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from account.models import User
+from config.text import text_storable
 from upload_center.models import StoredFile
-from upload_center.names import name_possible
 
 
 def file_names(*, owner: User) -> list[str]:
@@ -47,7 +47,7 @@ def file_public(*, username: str, name: str) -> StoredFile | None:
     """A stored file by its public path; pending uploads, and private files (served
     only through their share links), are not visible. One query on
     the unique (owner, name) and username indexes; the owner comes with its username."""
-    if "\x00" in username or not name_possible(name):
+    if not (text_storable(username) and text_storable(name)):  # raw SQL: no lookup to refuse them
         return None
     found = list(StoredFile.objects.raw(_public_sql(), [username, name, StoredFile.State.STORED, False]))
     if not found:

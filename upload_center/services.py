@@ -9,7 +9,7 @@ from account.models import Refusal, User
 from account.services import owner_locked
 from upload_center.errors import FileNotFound, NothingToStore, StorageUnavailable
 from upload_center.models import StoredFile, partial_name_new
-from upload_center.names import name_possible, name_with_suffix
+from upload_center.names import name_with_suffix
 from upload_center.storage import PartCallback, storage_delete, storage_sink
 from upload_center.uploads import Upload, UploadState
 
@@ -140,8 +140,6 @@ def uploads_discard(uploads: list[Upload]) -> None:
 
 
 def file_delete(*, owner: User, name: str) -> None:
-    if not name_possible(name):
-        raise FileNotFound.named(name)
     with transaction.atomic():
         # Same lock as files_settle: a delete and a settle of one user never
         # interleave their reads and writes of used_storage.

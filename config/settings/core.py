@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "channels",
     "social_django",
     "axes",
+    "config.apps.ProjectConfig",
     "account",
     "upload_center",
     "drive",
@@ -129,7 +130,7 @@ AUTHENTICATION_BACKENDS = [
     "account.throttling.LoginThrottleBackend",
     "social_core.backends.google.GoogleOAuth2",
     "social_core.backends.yandex.YandexOAuth2",
-    "account.backends.UsernameBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/admin/login/"
 
