@@ -49,6 +49,13 @@ class SharingApi(APIView):
     parser_classes = [JSONParser]
 
 
+def path_id(text: str) -> int | None:
+    """A row's id from a URL part (up to 18 digits: a bigint), None for other text.
+    Matched as text, not by an int converter, so that text that is no id gets the
+    API's JSON 404 instead of Django's page."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
 def _owned_file(request: Request, name: str) -> StoredFile:
     row = selectors.owned_file(owner=request_user(request), name=name)
     if row is None:
@@ -122,8 +129,7 @@ class LinkApi(SharingApi):
     )
     def delete(self, request: Request, link_id: str) -> Response:
         """Revoke a link: it answers 404 from now on. Revoking again changes nothing."""
-        # Matched as text so that an id that is not one gets this API's JSON 404, not Django's page.
-        number = int(link_id) if link_id.isascii() and link_id.isdigit() and len(link_id) < 19 else None
+        number = path_id(link_id)
         link = selectors.owned_link(owner=request_user(request), link_id=number) if number else None
         if link is None:
             raise NotFound("No such link.")

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from config.drf import request_user
 from sharing import requests_selectors as selectors
 from sharing import requests_services as services
-from sharing.apis import INVALID, UNAUTHORIZED, SharingApi
+from sharing.apis import INVALID, UNAUTHORIZED, SharingApi, path_id
 from sharing.errors import ShareRefused
 from sharing.models import FileRequest
 from sharing.requests_serializers import (
@@ -32,10 +32,7 @@ REQUEST_ID = OpenApiParameter("request_id", OpenApiTypes.INT, OpenApiParameter.P
 
 
 def _owned_request(request: Request, request_id: str) -> FileRequest:
-    # Matched as text so that an id that is not one gets this API's JSON 404, not Django's page.
-    number = (
-        int(request_id) if request_id.isascii() and request_id.isdigit() and len(request_id) < 19 else None
-    )
+    number = path_id(request_id)
     found = selectors.owned_request(owner=request_user(request), request_id=number) if number else None
     if found is None:
         raise NotFound("No such file request.")
