@@ -68,6 +68,7 @@ def test_a_lookup_by_text_no_column_can_hold_matches_nothing_without_a_query(
 
 
 def test_every_url_part_with_a_nul_byte_is_answered_without_a_server_error(kian: Any) -> None:
+    """Every pattern is walked, a new one too: whatever it looks up by its URL parts must answer."""
     client = Client()
     client.force_login(kian)
     paths = _paths_with_nul()
