@@ -7,8 +7,10 @@ contain them, a lookup by such a value matches no row, and the lookups below ans
 so without a query. Every ``filter(name=...)``, ``get(pk=...)`` or ``name__in`` on a
 text column gets this: URL parts, query strings, bodies, cookies (a session key) and
 logins (Django's ``ModelBackend``) alike, so each view answers its own "unknown"
-(404, a failed login) as for any other missing thing. Text that is to be stored is
-refused where it comes in instead (DRF's ``CharField`` validators, ``name_check``).
+(404, a failed login) as for any other missing thing. Raw SQL asks ``text_storable``
+itself. Text that is to be stored is refused where it comes in instead: DRF's
+``CharField`` validators, ``name_check`` for file names, tus metadata, and
+``config.drf.JSONParser`` for lone surrogates (JSON is the one way they arrive).
 """
 
 from __future__ import annotations
