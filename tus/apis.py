@@ -27,9 +27,11 @@ from tus.headers import (
     CHECKSUM_ALGORITHMS,
     EXTENSIONS,
     OFFSET_STREAM,
+    OVERRIDE_HEADER,
     VERSION,
     checksum_parse,
     metadata_parse,
+    method_override,
     size_parse,
 )
 from tus.models import TusUpload, upload_id_shaped
@@ -69,6 +71,10 @@ class TusBaseApi(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Auth and the CSRF check first: a cross-site form is refused as it is everywhere else.
         super().initial(request, *args, **kwargs)
+        # Then the method the client meant: DRF dispatches on the Django request's method.
+        override = method_override(request.headers.get(OVERRIDE_HEADER), sent_as=str(request.method))
+        if override is not None:
+            http_request(request).method = override
         # A method the endpoint does not take stays 405 (raised after this).
         method = str(request.method).lower()
         if method == "options" or not hasattr(self, method):
