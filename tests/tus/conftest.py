@@ -1,4 +1,5 @@
-"""A real server (the README's uvicorn command) and a user with a token, for tus clients."""
+"""A real server (the README's uvicorn command, or gunicorn over WSGI) and a user with a
+token, for tus clients."""
 
 from __future__ import annotations
 
@@ -27,3 +28,14 @@ def tus_side(
 ) -> TusSide:
     user = make_user("kian", account=roomy_tier)
     return TusSide(server=start_server(), user=user, token=token_for(user))
+
+
+@pytest.fixture
+def tus_wsgi_side(
+    transactional_db: None,
+    start_wsgi_server: Callable[..., ServerProcess],
+    make_user: Callable[..., Any],
+    roomy_tier: Any,
+) -> TusSide:
+    user = make_user("kian", account=roomy_tier)
+    return TusSide(server=start_wsgi_server(), user=user, token=token_for(user))
