@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.drf import http_request, request_user
+from config.middleware import body_without_length
 from tus import services
 from tus.errors import TusError, UploadNotFound, VersionUnsupported, WrongContentType
 from tus.headers import (
@@ -113,6 +114,11 @@ def _media_type(request: Request) -> str:
     return str(request.content_type).split(";")[0].strip().lower()
 
 
+def _has_body(request: Request) -> bool:
+    """A length above 0, or a chunked body (which has none: tus does not require one)."""
+    return request.headers.get("Content-Length", "0") != "0" or body_without_length(request.META)
+
+
 def _append(request: Request, *, upload_id: str, offset: int) -> TusUpload:
     if _media_type(request) != OFFSET_STREAM:
         raise WrongContentType(f"A PATCH body must be sent as Content-Type: {OFFSET_STREAM}.")
@@ -135,7 +141,7 @@ class TusCollectionApi(TusBaseApi):
         headers = {"Location": f"/tus/{upload.pk}", **_upload_headers(upload)}
         del headers["Upload-Offset"], headers["Upload-Length"]
         # creation-with-upload: a body holds the first bytes.
-        if _media_type(request) == OFFSET_STREAM and request.headers.get("Content-Length", "0") != "0":
+        if _media_type(request) == OFFSET_STREAM and _has_body(request):
             try:
                 headers |= _upload_headers(_append(request, upload_id=upload.pk, offset=0))
             except TusError:
