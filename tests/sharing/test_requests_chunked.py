@@ -25,7 +25,9 @@ MiB = 1048576
 
 def curl_hand_in(url: str, cookies: dict[str, str], path: Path) -> tuple[int, dict[str, Any]]:
     cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-    return curl(url + "/files", "-H", f"Cookie: {cookie}", "-H", "X-Uploader-Name: Sara", "-F", f"file=@{path}")
+    return curl(
+        url + "/files", "-H", f"Cookie: {cookie}", "-H", "X-Uploader-Name: Sara", "-F", f"file=@{path}"
+    )
 
 
 def test_a_chunked_hand_in_is_stored_whole(
@@ -41,7 +43,8 @@ def test_a_chunked_hand_in_is_stored_whole(
     assert status == 200, answer
     assert [(f["name"], f["size"]) for f in answer["files"]] == [("essay.pdf", 3 * MiB + 11)]
     stored = server.get(
-        "/fm/download/alice/Essay 7B - Sara - essay.pdf", headers={"Authorization": f"Token {token_of(alice)}"}
+        "/fm/download/alice/Essay 7B - Sara - essay.pdf",
+        headers={"Authorization": f"Token {token_of(alice)}"},
     )
     assert stored.content == path.read_bytes()
 
@@ -84,4 +87,3 @@ def test_a_chunked_hand_in_cut_off_mid_file_leaves_nothing(
     assert not StoredFile.objects.exists()
     alice.refresh_from_db()
     assert (alice.used_storage, alice.reserved_storage) == (0, 0)
-

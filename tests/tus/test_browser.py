@@ -13,9 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, Request, Response, Route, expect
-
 from django.db import connection
+from playwright.sync_api import Page, Request, Response, Route, expect
 
 from tests.drive.test_browser import browser_page, log_in
 from tests.helpers import ServerProcess
@@ -151,7 +150,9 @@ def test_a_server_restarted_mid_upload_is_gone_on_from_without_starting_over(
     how: signal.Signals,
 ) -> None:
     server, page = start_server(), browser_page
-    source = drive_open(page, server.url, PatchCounter(cut=lambda n: False), tmp_path / "lecture.mp4", 40 * MiB)
+    source = drive_open(
+        page, server.url, PatchCounter(cut=lambda n: False), tmp_path / "lecture.mp4", 40 * MiB
+    )
     patches = PatchAnswers(page)
     stopped = threading.Event()
     threading.Thread(target=stop_mid_patch, args=(server, 3 * CHUNK, how, stopped), daemon=True).start()

@@ -36,13 +36,22 @@ def curl_chunked(method: str, url: str, body: Path, *headers: str) -> tuple[int,
     # The body really went chunked, with no length for the server to go by.
     assert "> transfer-encoding: chunked" in sent and not any("> content-length" in s for s in sent), sent
     # After any "100 Continue", the last head is the answer.
-    head, _, text = done.stdout.decode(errors="replace").replace("\r\n", "\n").rpartition("HTTP/1.1 ")[2].partition("\n\n")
+    head, _, text = (
+        done.stdout.decode(errors="replace")
+        .replace("\r\n", "\n")
+        .rpartition("HTTP/1.1 ")[2]
+        .partition("\n\n")
+    )
     status_line, *lines = head.split("\n")
-    answer = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    answer = {
+        name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)
+    }
     return int(status_line.split()[0]), answer, text
 
 
-def tus_patch(side: TusSide, url: str, offset: int, body: Path, *headers: str) -> tuple[int, dict[str, str], str]:
+def tus_patch(
+    side: TusSide, url: str, offset: int, body: Path, *headers: str
+) -> tuple[int, dict[str, str], str]:
     return curl_chunked(
         "PATCH",
         url,
@@ -79,7 +88,9 @@ def test_chunked_patches_under_uvicorn_advance_by_what_arrived(tus_side: TusSide
     chunked_upload_in_two_patches(tus_side, tmp_path)
 
 
-def test_chunked_patches_under_gunicorn_advance_by_what_arrived(tus_wsgi_side: TusSide, tmp_path: Path) -> None:
+def test_chunked_patches_under_gunicorn_advance_by_what_arrived(
+    tus_wsgi_side: TusSide, tmp_path: Path
+) -> None:
     chunked_upload_in_two_patches(tus_wsgi_side, tmp_path)
 
 
@@ -111,7 +122,9 @@ def test_a_chunked_body_over_the_request_cap_is_413_and_the_upload_goes_on(
     assert stored_bytes(side, "notes.bin") == data
 
 
-def test_a_chunked_body_with_a_checksum_counts_only_when_it_matches(tus_side: TusSide, tmp_path: Path) -> None:
+def test_a_chunked_body_with_a_checksum_counts_only_when_it_matches(
+    tus_side: TusSide, tmp_path: Path
+) -> None:
     data = os.urandom(MiB)
     url = tus_side.location(len(data))
     body = written(tmp_path, "body", data)

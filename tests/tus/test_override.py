@@ -5,6 +5,7 @@ passes only GET and POST sends POST with the method it means; the checks of that
 from __future__ import annotations
 
 import os
+
 import pytest
 import requests
 
