@@ -70,8 +70,10 @@ def written(tmp_path: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def chunked_upload_in_two_patches(side: TusSide, tmp_path: Path) -> None:
-    data = os.urandom(6 * MiB + 17)
+def test_chunked_patches_under_uvicorn_and_gunicorn_advance_by_what_arrived(
+    tus_side_any: TusSide, tmp_path: Path
+) -> None:
+    side, data = tus_side_any, os.urandom(6 * MiB + 17)
     url = side.location(len(data), "lecture.mp4")
 
     status, answer, _ = tus_patch(side, url, 0, written(tmp_path, "first", data[: 2 * MiB + 5]))
@@ -82,16 +84,6 @@ def chunked_upload_in_two_patches(side: TusSide, tmp_path: Path) -> None:
 
     assert stored_bytes(side, "lecture.mp4") == data
     assert usage(side) == (len(data), 0)
-
-
-def test_chunked_patches_under_uvicorn_advance_by_what_arrived(tus_side: TusSide, tmp_path: Path) -> None:
-    chunked_upload_in_two_patches(tus_side, tmp_path)
-
-
-def test_chunked_patches_under_gunicorn_advance_by_what_arrived(
-    tus_wsgi_side: TusSide, tmp_path: Path
-) -> None:
-    chunked_upload_in_two_patches(tus_wsgi_side, tmp_path)
 
 
 def test_a_chunked_body_past_the_upload_length_is_400_and_nothing_is_appended(
