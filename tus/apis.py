@@ -87,7 +87,7 @@ class TusBaseApi(APIView):
         if isinstance(exc, TusError):
             if exc.status >= 500:
                 logger.error("tus request failed", exc_info=exc)
-            response = Response({"detail": exc.detail}, status=exc.status)
+            response = Response({"detail": str(exc)}, status=exc.status)
             if isinstance(exc, VersionUnsupported):
                 response["Tus-Version"] = VERSION
             return response
