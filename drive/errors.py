@@ -4,12 +4,11 @@ maps both to HTTP."""
 from __future__ import annotations
 
 from account.models import Refusal
+from config.errors import StatusError
 
 
-class DriveError(Exception):
-    """A refusal whose message is shown to the user as it is."""
-
-    status = 400
+class DriveError(StatusError):
+    """A refusal of the drive's API (its envelope's ``message``)."""
 
     def __init__(self, message: str, *, close_connection: bool = False) -> None:
         super().__init__(message)
@@ -17,12 +16,12 @@ class DriveError(Exception):
         self.close_connection = close_connection
 
 
-class BadRequest(DriveError):
-    status = 400
+class BadRequest(DriveError, status=400):
+    pass
 
 
-class WrongCredentials(DriveError):
-    status = 403
+class WrongCredentials(DriveError, status=403):
+    pass
 
 
 class RefusedEarly(DriveError):

@@ -137,15 +137,17 @@ def _servers(
     """Starts ``command(host, port)`` with the test database and storage; stops what it started."""
     started: list[ServerProcess] = []
 
-    def start(**env_overrides: str) -> ServerProcess:
-        port = free_port()
+    def start(port: int | None = None, **env_overrides: str) -> ServerProcess:
+        """``port``: the one a stopped server had (a restart), else a free one."""
+        port = port or free_port()
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
             "UPLOAD_ROOT": str(upload_root),
             **env_overrides,
         }
-        log = tmp_path / f"server-{port}.log"
+        # Numbered: a server restarted on the port of a stopped one keeps the first one's log.
+        log = tmp_path / f"server-{port}-{len(started)}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
                 command("127.0.0.1", str(port)),

@@ -21,15 +21,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.drf import http_request, request_user
+from config.middleware import body_without_length
 from tus import services
 from tus.errors import TusError, VersionUnsupported, WrongContentType
 from tus.headers import (
     CHECKSUM_ALGORITHMS,
     EXTENSIONS,
     OFFSET_STREAM,
+    OVERRIDE_HEADER,
     VERSION,
     checksum_parse,
     metadata_parse,
+    method_override,
     size_parse,
 )
 from tus.models import TusUpload
@@ -69,6 +72,10 @@ class TusBaseApi(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Auth and the CSRF check first: a cross-site form is refused as it is everywhere else.
         super().initial(request, *args, **kwargs)
+        # Then the method the client meant: DRF dispatches on the Django request's method.
+        override = method_override(request.headers.get(OVERRIDE_HEADER), sent_as=str(request.method))
+        if override is not None:
+            http_request(request).method = override
         # A method the endpoint does not take stays 405 (raised after this).
         method = str(request.method).lower()
         if method == "options" or not hasattr(self, method):
@@ -80,7 +87,7 @@ class TusBaseApi(APIView):
         if isinstance(exc, TusError):
             if exc.status >= 500:
                 logger.error("tus request failed", exc_info=exc)
-            response = Response({"detail": exc.detail}, status=exc.status)
+            response = Response({"detail": str(exc)}, status=exc.status)
             if isinstance(exc, VersionUnsupported):
                 response["Tus-Version"] = VERSION
             return response
@@ -107,6 +114,11 @@ def _media_type(request: Request) -> str:
     return str(request.content_type).split(";")[0].strip().lower()
 
 
+def _has_body(request: Request) -> bool:
+    """A length above 0, or a chunked body (which has none: tus does not require one)."""
+    return request.headers.get("Content-Length", "0") != "0" or body_without_length(request.META)
+
+
 def _append(request: Request, *, upload_id: str, offset: int) -> TusUpload:
     if _media_type(request) != OFFSET_STREAM:
         raise WrongContentType(f"A PATCH body must be sent as Content-Type: {OFFSET_STREAM}.")
@@ -129,7 +141,7 @@ class TusCollectionApi(TusBaseApi):
         headers = {"Location": f"/tus/{upload.pk}", **_upload_headers(upload)}
         del headers["Upload-Offset"], headers["Upload-Length"]
         # creation-with-upload: a body holds the first bytes.
-        if _media_type(request) == OFFSET_STREAM and request.headers.get("Content-Length", "0") != "0":
+        if _media_type(request) == OFFSET_STREAM and _has_body(request):
             try:
                 headers |= _upload_headers(_append(request, upload_id=upload.pk, offset=0))
             except TusError:

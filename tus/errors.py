@@ -3,47 +3,40 @@
 
 from __future__ import annotations
 
-
-class TusError(Exception):
-    status = 400
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+from config.errors import StatusError
 
 
-class BadRequest(TusError):
-    status = 400
+class TusError(StatusError):
+    pass
 
 
-class UploadNotFound(TusError):
-    status = 404
+class BadRequest(TusError, status=400):
+    pass
 
 
-class OffsetConflict(TusError):
+class UploadNotFound(TusError, status=404):
+    pass
+
+
+class OffsetConflict(TusError, status=409):
     """The PATCH's Upload-Offset is not the upload's offset, or another PATCH holds it."""
 
-    status = 409
+
+class VersionUnsupported(TusError, status=412):
+    pass
 
 
-class VersionUnsupported(TusError):
-    status = 412
-
-
-class Refused(TusError):
+class Refused(TusError, status=413):
     """Over the tier's file limit or the space left (the quota's texts)."""
 
-    status = 413
+
+class WrongContentType(TusError, status=415):
+    pass
 
 
-class WrongContentType(TusError):
-    status = 415
+class ChecksumMismatch(TusError, status=460):
+    """tus's checksum extension: "460 Checksum Mismatch"."""
 
 
-class ChecksumMismatch(TusError):
-    # tus's checksum extension: "460 Checksum Mismatch".
-    status = 460
-
-
-class StorageFailed(TusError):
-    status = 503
+class StorageFailed(TusError, status=503):
+    pass

@@ -16,6 +16,10 @@ VERSION = "1.0.0"
 EXTENSIONS = "creation,creation-with-upload,termination,expiration,checksum"
 CHECKSUM_ALGORITHMS = {"sha1": hashlib.sha1, "md5": hashlib.md5, "sha256": hashlib.sha256}
 OFFSET_STREAM = "application/offset+octet-stream"
+# What a client behind a proxy that passes only GET and POST sends as a POST (tus 1.0.0:
+# X-HTTP-Method-Override "MUST be interpreted as the request's method").
+OVERRIDE_HEADER = "X-HTTP-Method-Override"
+OVERRIDABLE = ("HEAD", "PATCH", "DELETE", "POST", "OPTIONS")
 
 
 def size_parse(value: str | None, *, name: str) -> int:
@@ -25,6 +29,21 @@ def size_parse(value: str | None, *, name: str) -> int:
     if not value.isascii() or not value.isdigit() or len(value) > 19:
         raise BadRequest(f"The {name} header must be a non-negative integer.")
     return int(value)
+
+
+def method_override(value: str | None, *, sent_as: str) -> str | None:
+    """The method an X-HTTP-Method-Override header asks for (None without one).
+
+    Taken on a POST only: auth and the CSRF check ran for that POST, the strictest of
+    methods, so no override gets past a check its own method would have had."""
+    if value is None:
+        return None
+    method = value.strip().upper()
+    if sent_as != "POST":
+        raise BadRequest(f"{OVERRIDE_HEADER} is taken on a POST only, not on a {sent_as}.")
+    if method not in OVERRIDABLE:
+        raise BadRequest(f"{OVERRIDE_HEADER} must be one of {', '.join(OVERRIDABLE)}.")
+    return method
 
 
 def metadata_parse(value: str | None) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""A real server (the README's uvicorn command) and a user with a token, for tus clients."""
+"""A real server (the README's uvicorn command, or gunicorn over WSGI) and a user with a
+token, for tus clients."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ def roomy_tier(db: None) -> Any:
     return Account.objects.create(title="Roomy", storage=64 * MiB, max_file_transfer=32 * MiB)
 
 
+def _side(server: ServerProcess, make_user: Callable[..., Any], tier: Any) -> TusSide:
+    user = make_user("kian", account=tier)
+    return TusSide(server=server, user=user, token=token_for(user))
+
+
 @pytest.fixture
 def tus_side(
     transactional_db: None,
@@ -25,5 +31,13 @@ def tus_side(
     make_user: Callable[..., Any],
     roomy_tier: Any,
 ) -> TusSide:
-    user = make_user("kian", account=roomy_tier)
-    return TusSide(server=start_server(), user=user, token=token_for(user))
+    return _side(start_server(), make_user, roomy_tier)
+
+
+@pytest.fixture(params=["uvicorn", "gunicorn"])
+def tus_side_any(
+    request: pytest.FixtureRequest, transactional_db: None, make_user: Callable[..., Any], roomy_tier: Any
+) -> TusSide:
+    """A tus side under the README's server, then under gunicorn over config.wsgi."""
+    starter = request.getfixturevalue("start_server" if request.param == "uvicorn" else "start_wsgi_server")
+    return _side(starter(), make_user, roomy_tier)

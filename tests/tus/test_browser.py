@@ -1,18 +1,25 @@
 """The drive page uploads through /tus/ with tus-js-client (headless Chromium, real server):
-a connection cut mid-upload and a page reload both go on from the bytes the server has."""
+a connection cut mid-upload, a server restarted mid-upload and a page reload all go on
+from the bytes the server has."""
 
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from django.db import connection
+from playwright.sync_api import Page, Request, Response, Route, expect
 
 from tests.drive.test_browser import browser_page, log_in
+from tests.helpers import ServerProcess
 from tests.tus.helpers import MiB
+from tus.models import TusUpload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 __all__ = ["browser_page"]
@@ -96,3 +103,73 @@ def test_after_a_reload_the_same_file_goes_on_where_it_stopped(
     assert counter.offsets == [0, CHUNK, 2 * CHUNK, 3 * CHUNK, 4 * CHUNK]
     assert counter.delivered == 20 * MiB
     assert server.get("/fm/download/alice/raw.cr3").content == source.read_bytes()
+
+
+def stop_mid_patch(server: ServerProcess, offset: int, how: signal.Signals, stopped: threading.Event) -> None:
+    """Stops the server with ``how`` while it takes a PATCH from ``offset`` on (one holds
+    the upload): SIGTERM as a deploy does (the PATCH may end), SIGKILL as a crash (it is cut)."""
+    try:
+        while not TusUpload.objects.filter(offset__gte=offset).exclude(lock_token="").exists():
+            stopped.wait(0.005)
+        server.process.send_signal(how)
+        server.process.wait(timeout=30)
+    finally:
+        connection.close()  # this thread's own connection to the test database
+        stopped.set()
+
+
+class PatchAnswers:
+    """The PATCHes by how they ended: (offset, bytes) of each one answered 204, of each
+    one cut off without an answer, and the statuses of the others."""
+
+    def __init__(self, page: Page) -> None:
+        self.taken: list[tuple[int, int]] = []
+        self.cut: list[tuple[int, int]] = []
+        self.refused: list[int] = []
+        page.on("response", self._answered)
+        page.on("requestfailed", lambda request: self._note(request, self.cut))
+
+    def _answered(self, response: Response) -> None:
+        if response.status == 204:
+            self._note(response.request, self.taken)
+        elif response.request.method == "PATCH":
+            self.refused.append(response.status)
+
+    @staticmethod
+    def _note(request: Request, into: list[tuple[int, int]]) -> None:
+        if request.method == "PATCH":
+            into.append((int(request.headers["upload-offset"]), len(request.post_data_buffer or b"")))
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_a_server_restarted_mid_upload_is_gone_on_from_without_starting_over(
+    start_server: Callable[..., ServerProcess],
+    uploader: Any,
+    browser_page: Page,
+    tmp_path: Path,
+    how: signal.Signals,
+) -> None:
+    server, page = start_server(), browser_page
+    source = drive_open(
+        page, server.url, PatchCounter(cut=lambda n: False), tmp_path / "lecture.mp4", 40 * MiB
+    )
+    patches = PatchAnswers(page)
+    stopped = threading.Event()
+    threading.Thread(target=stop_mid_patch, args=(server, 3 * CHUNK, how, stopped), daemon=True).start()
+
+    page.set_input_files("#file-input", str(source))
+    while not stopped.is_set():
+        page.wait_for_timeout(50)  # Playwright routes the page's requests meanwhile
+    # The same port and database; the page's tus-js-client retries meanwhile (after a
+    # crash, PATCHes are 409 until the dead process's lease runs out: at most 60 s).
+    restarted = start_server(port=urlsplit(server.url).port)
+
+    expect(page.locator(".upload", has_text="lecture.mp4")).to_have_class("upload done", timeout=150_000)
+    # Stored once each: the PATCHes taken whole tile the file, in order, never from 0 again.
+    assert [offset for offset, _ in patches.taken] == [n * CHUNK for n in range(10)]
+    assert sum(size for _, size in patches.taken) == 40 * MiB
+    # Besides those, at most the one PATCH the stop cut short (a crash: PATCHes refused
+    # with 409, their bodies not taken, until the lease ran out).
+    assert sum(size for _, size in patches.cut) <= CHUNK
+    assert set(patches.refused) <= {409}
+    assert restarted.get("/fm/download/alice/lecture.mp4").content == source.read_bytes()

@@ -1,4 +1,5 @@
-"""Resuming after a cut, two PATCHes at once, expiry: over real HTTP (tuspy and raw sockets)."""
+"""Resuming after a cut (under uvicorn and gunicorn), two PATCHes at once, expiry: over real
+HTTP (tuspy and raw sockets)."""
 
 from __future__ import annotations
 
@@ -47,18 +48,18 @@ def upload_row(url: str) -> TusUpload:
     return TusUpload.objects.get(pk=url.rsplit("/", 1)[1])
 
 
-def test_tuspy_resumes_after_the_connection_was_cut_mid_patch(tus_side: TusSide) -> None:
+def test_tuspy_resumes_after_the_connection_was_cut_mid_patch(tus_side_any: TusSide) -> None:
     data = os.urandom(12 * MiB)
-    url = tus_side.location(len(data), "video.mp4")
-    sock = patch_begin(tus_side, url, 0, len(data))
+    url = tus_side_any.location(len(data), "video.mp4")
+    sock = patch_begin(tus_side_any, url, 0, len(data))
     sock.sendall(data[: 5 * MiB])
     wait_for(lambda: upload_row(url).lock_token != "", "the PATCH to be taken")
     time.sleep(1)  # time for the server to take in most of what was sent
     sock.close()  # the client's connection drops mid-body
     wait_for(lambda: upload_row(url).lock_token == "", "the server to notice the cut")
-    received = int(tus_side.head(url).headers["Upload-Offset"])
+    received = int(tus_side_any.head(url).headers["Upload-Offset"])
 
-    uploader = TusClient(tus_side.url, headers={"Authorization": f"Token {tus_side.token}"}).uploader(
+    uploader = TusClient(tus_side_any.url, headers={"Authorization": f"Token {tus_side_any.token}"}).uploader(
         file_stream=io.BytesIO(data), url=url, chunk_size=4 * MiB
     )
     # What reached the server is kept (bytes the server had not read when it saw the
@@ -66,10 +67,10 @@ def test_tuspy_resumes_after_the_connection_was_cut_mid_patch(tus_side: TusSide)
     assert 0 < uploader.offset == received <= 5 * MiB
     uploader.upload()
 
-    response = tus_side.server.get("/fm/download/kian/video.mp4")
+    response = tus_side_any.server.get("/fm/download/kian/video.mp4")
     assert response.content == data
-    tus_side.user.refresh_from_db()
-    assert (tus_side.user.used_storage, tus_side.user.reserved_storage) == (len(data), 0)
+    tus_side_any.user.refresh_from_db()
+    assert (tus_side_any.user.used_storage, tus_side_any.user.reserved_storage) == (len(data), 0)
 
 
 def test_a_second_patch_while_one_runs_is_refused_and_bytes_never_interleave(tus_side: TusSide) -> None:
