@@ -80,6 +80,8 @@ def server_command(host: str, port: str) -> list[str]:
     """The HTTP + WebSocket server of every deployment (also used by the tests)."""
     return [
         str(PYTHON), "-m", "uvicorn", "config.asgi:application",
+        # uvicorn's parser without its two copies of every body byte (config/http.py).
+        "--http", "config.http:HttpToolsProtocol",
         "--host", host, "--port", port,
         "--lifespan", "off",
         "--timeout-graceful-shutdown", "10",

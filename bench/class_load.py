@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A class at once: many small downloads, many uploads, against nginx and a bare Django app.
 
-    .venv/bin/python bench/class_load.py [--rounds 2] [--seconds 6]
+    .venv/bin/python bench/class_load.py [--rounds 2] [--seconds 6] [--loads a,b,c,d,e,f]
 
 On one machine, in alternating rounds (best of the rounds kept), each contender
 started fresh per round:
@@ -19,7 +19,15 @@ Loads: (a) wrk, 64 connections, a 1 MiB file (req/s, p99); (b) the same with a
 WebDAV PUT); (d) /healthz with 8 connections (app vs bare app); (e) the first
 1 GiB upload after the server starts (curl); (f) (a) and (b) through nginx in
 front of the app with DOWNLOAD_OFFLOAD=nginx vs nginx serving the file itself.
-The 2 cores may be shared with other work: compare ratios within one run.
+The 2 cores may be shared with other work: compare ratios within one run, and
+the app's CPU seconds for (c) and (e) (printed below the table), which depend
+less on the other work. --loads runs only the loads named.
+
+Before each contender's (e), a 1 GiB scratch file is written and removed: on
+this VM a page of guest memory never touched since boot costs the host a fault
+(about 3 s of system time per GiB), and the page cache of the first contender's
+upload took such pages while the next found the freed ones (nginx's own PUT ran
+at 109 MB/s into untouched pages, 300-550 MB/s into reused ones, same minute).
 Needs wrk and nginx (`apt-get install wrk nginx`). Not run in CI.
 """
 
@@ -57,11 +65,11 @@ http { include /etc/nginx/mime.types; access_log off; $temps
 
 
 @contextlib.contextmanager
-def nginx_running(conf: Path, port: int) -> Iterator[None]:
+def nginx_running(conf: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen([NGINX, "-c", str(conf), "-e", str(conf.parent / "error.log")])
     try:
         wait_port(port)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait()
@@ -99,9 +107,14 @@ def nginx_front(work: Path, app_url: str, upload_root: Path) -> tuple[Path, int]
     return conf, port
 
 
-def first_upload_s(put: list[str], undo: Callable[[], object]) -> float:
+def first_upload_s(put: list[str], undo: Callable[[], object], scratch: Path) -> float:
     """Seconds of curl's first upload after start (``put``), with writeback of earlier work done
-    before it and after ``undo`` removed what it stored."""
+    before it and after ``undo`` removed what it stored. The pages the upload's page cache will
+    take are touched before, by a ``scratch`` file written and removed (see the module's doc)."""
+    with scratch.open("wb") as f:
+        for _ in range(1024):
+            f.write(bytes(MIB))
+    scratch.unlink()
     os.sync()
     seconds = curl(*put)
     undo()
@@ -115,20 +128,43 @@ def downloads(url: str, seconds: int) -> dict[str, Any]:
     return {"small_rps": small.rps, "small_p99_ms": small.p99_ms, "large_mbps": large.mbps}
 
 
-def app_round(tmp: Path, env: dict[str, str], token: str, seconds: int) -> dict[str, Any]:
+def cpu_s(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` (its threads, ended ones included) and
+    of its child processes (nginx's workers)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + sum(
+        cpu_s(int(child)) for child in children
+    )
+
+
+def app_round(tmp: Path, env: dict[str, str], token: str, seconds: int, loads: set[str]) -> dict[str, Any]:
     auth = f"Authorization: Token {token}"
-    with serving(env) as (_, url):
+    result: dict[str, Any] = {}
+    with serving(env) as (server, url):
         subprocess.run(["curl", "-sSf", "-o", "/dev/null", url + "/healthz"], check=True)
-        put = ["-X", "PUT", "-H", auth, "-F", f"file_field=@{tmp / 'gigabyte.bin'};filename={FIRST}"]
-        delete = ["-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={FIRST}"]
-        result = {"first_s": first_upload_s([*put, url + "/fm/upload/"], lambda: curl(*delete))}
-        subprocess.run(["curl", "-sSf", "-o", "/dev/null", f"{url}/fm/download/bench/{SMALL}"], check=True)
-        result.update(downloads(url + "/fm/download/bench", seconds))
-        homework = sorted(tmp.glob("homework-*.bin"))
-        result["uploads_mbps"] = uploads(url, token, homework)
-        for path in homework:
-            curl("-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={path.name}")
-        result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
+        if "e" in loads:
+            put = ["-X", "PUT", "-H", auth, "-F", f"file_field=@{tmp / 'gigabyte.bin'};filename={FIRST}"]
+            delete = ["-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={FIRST}"]
+            before = cpu_s(server.pid)
+            result["first_s"] = first_upload_s(
+                [*put, url + "/fm/upload/"], lambda: curl(*delete), tmp / "scratch"
+            )
+            result["first_cpu_s"] = cpu_s(server.pid) - before  # the delete's share is a few ms
+        if loads & {"a", "b"}:
+            subprocess.run(
+                ["curl", "-sSf", "-o", "/dev/null", f"{url}/fm/download/bench/{SMALL}"], check=True
+            )
+            result.update(downloads(url + "/fm/download/bench", seconds))
+        if "c" in loads:
+            homework = sorted(tmp.glob("homework-*.bin"))
+            before = cpu_s(server.pid)
+            result["uploads_mbps"] = uploads(url, token, homework)
+            result["uploads_cpu_s"] = cpu_s(server.pid) - before
+            for path in homework:
+                curl("-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={path.name}")
+        if "d" in loads:
+            result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
     return result
 
 
@@ -139,36 +175,56 @@ def offload_round(work: Path, env: dict[str, str], seconds: int) -> dict[str, An
             return downloads(f"http://127.0.0.1:{port}/fm/download/bench", seconds)
 
 
-def bare_round(tmp: Path, seconds: int) -> dict[str, Any]:
+def bare_round(tmp: Path, seconds: int, loads: set[str]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
     with serving({**os.environ, "BARE_ROOT": str(tmp)}, "bench.bare_app:application") as (_, url):
-        result = downloads(url + "/files", seconds)
-        result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
+        if loads & {"a", "b"}:
+            result.update(downloads(url + "/files", seconds))
+        if "d" in loads:
+            result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
     return result
 
 
-def nginx_round(work: Path, tmp: Path, seconds: int) -> dict[str, Any]:
+def nginx_round(work: Path, tmp: Path, seconds: int, loads: set[str]) -> dict[str, Any]:
     conf, port = nginx_direct(work)
     url = f"http://127.0.0.1:{port}"
-    with nginx_running(conf, port):
-        put = ["-T", str(tmp / "gigabyte.bin"), f"{url}/{FIRST}"]
-        result = {"first_s": first_upload_s(put, (work / "nginx-root" / FIRST).unlink)}
-        result.update(downloads(url, seconds))
-        homework = sorted(tmp.glob("homework-*.bin"))
-        started = time.perf_counter()
-        procs = [
-            subprocess.Popen(["curl", "-sSf", "-o", "/dev/null", "-T", str(p), f"{url}/{p.name}"])
-            for p in homework
-        ]
-        if any(proc.wait() != 0 for proc in procs):
-            raise SystemExit("a PUT failed")
-        result["uploads_mbps"] = (
-            sum(p.stat().st_size for p in homework) / 1e6 / (time.perf_counter() - started)
-        )
+    result: dict[str, Any] = {}
+    with nginx_running(conf, port) as nginx:
+        if "e" in loads:
+            put = ["-T", str(tmp / "gigabyte.bin"), f"{url}/{FIRST}"]
+            before = cpu_s(nginx.pid)
+            result["first_s"] = first_upload_s(put, (work / "nginx-root" / FIRST).unlink, tmp / "scratch")
+            result["first_cpu_s"] = cpu_s(nginx.pid) - before
+        if loads & {"a", "b", "f"}:
+            result.update(downloads(url, seconds))
+        if "c" in loads:
+            result.update(nginx_uploads(url, sorted(tmp.glob("homework-*.bin")), nginx.pid))
     return result
 
 
-def best(runs: list[dict[str, Any]], key: str, *, low: bool = False) -> float:
-    return (min if low else max)(run[key] for run in runs)
+def nginx_uploads(url: str, homework: list[Path], pid: int) -> dict[str, float]:
+    before, started = cpu_s(pid), time.perf_counter()
+    procs = [
+        subprocess.Popen(["curl", "-sSf", "-o", "/dev/null", "-T", str(p), f"{url}/{p.name}"])
+        for p in homework
+    ]
+    if any(proc.wait() != 0 for proc in procs):
+        raise SystemExit("a PUT failed")
+    seconds = time.perf_counter() - started
+    return {
+        "uploads_mbps": sum(p.stat().st_size for p in homework) / 1e6 / seconds,
+        "uploads_cpu_s": cpu_s(pid) - before,
+    }
+
+
+def best(runs: list[dict[str, Any]], key: str, *, low: bool = False) -> float | None:
+    """The best figure of the rounds; None for a load not run."""
+    figures = [run[key] for run in runs if key in run]
+    return (min if low else max)(figures) if figures else None
+
+
+def over(amount: float, rate: float | None) -> float | None:
+    return None if rate is None else amount / rate
 
 
 def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> None:
@@ -180,11 +236,13 @@ def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> N
         ("    p99 ms", best(app, "small_p99_ms", low=True), best(bare, "small_p99_ms", low=True),
          best(ngx, "small_p99_ms", low=True)),
         ("(b) 20 MiB, 64 conns, MB/s", best(app, "large_mbps"), best(bare, "large_mbps"), best(ngx, "large_mbps")),
-        ("(c) 32 x 10 MiB uploads, s", homework_mb / best(app, "uploads_mbps"), None,
-         homework_mb / best(ngx, "uploads_mbps")),
+        ("(c) 32 x 10 MiB uploads, s", over(homework_mb, best(app, "uploads_mbps")), None,
+         over(homework_mb, best(ngx, "uploads_mbps"))),
+        ("    server CPU s", best(app, "uploads_cpu_s", low=True), None, best(ngx, "uploads_cpu_s", low=True)),
         ("(d) /healthz, 8 conns, req/s", best(app, "healthz_rps"), best(bare, "healthz_rps"), None),
-        ("(e) first 1 GiB upload, MB/s", gib_mb / best(app, "first_s", low=True), None,
-         gib_mb / best(ngx, "first_s", low=True)),
+        ("(e) first 1 GiB upload, MB/s", over(gib_mb, best(app, "first_s", low=True)), None,
+         over(gib_mb, best(ngx, "first_s", low=True))),
+        ("    server CPU s", best(app, "first_cpu_s", low=True), None, best(ngx, "first_cpu_s", low=True)),
         ("(f) offload 1 MiB, req/s", best(front, "small_rps"), None, best(ngx, "small_rps")),
         ("    p99 ms", best(front, "small_p99_ms", low=True), None, best(ngx, "small_p99_ms", low=True)),
         ("(f) offload 20 MiB, MB/s", best(front, "large_mbps"), None, best(ngx, "large_mbps")),
@@ -198,6 +256,8 @@ def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> N
         return f"{value:10.1f}" if value is not None else f"{'-':>10}"
 
     for label, ours, bare_figure, nginx_figure in rows:
+        if ours is None:  # a load not run
+            continue
         slower_is_better = label.endswith((" s", "p99 ms"))
         ratios = [
             None if ref is None else (ref / ours if slower_is_better else ours / ref)
@@ -213,7 +273,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is kept")
     parser.add_argument("--seconds", type=int, default=6, help="length of each wrk run")
+    parser.add_argument("--loads", default="a,b,c,d,e,f", help="the loads to run, comma-separated letters")
     args = parser.parse_args()
+    loads = set(args.loads.split(","))
+    if not loads <= set("abcdef"):
+        parser.error(f"--loads takes letters a to f, not {args.loads}")
     runs: dict[str, list[dict[str, Any]]] = {"app": [], "bare": [], "nginx": [], "offload": []}
     with tempfile.TemporaryDirectory(dir=ROOT / "bench") as name:
         tmp = Path(name)
@@ -237,12 +301,14 @@ def main() -> None:
                     url + "/fm/upload/",
                 )
         for i in range(args.rounds):
-            runs["app"].append(app_round(tmp, env, token, args.seconds))
-            runs["bare"].append(bare_round(tmp, args.seconds))
+            runs["app"].append(app_round(tmp, env, token, args.seconds, loads))
+            if loads & {"a", "b", "d"}:
+                runs["bare"].append(bare_round(tmp, args.seconds, loads))
             work = tmp / f"nginx-{i}"
             work.mkdir()
-            runs["nginx"].append(nginx_round(work, tmp, args.seconds))
-            runs["offload"].append(offload_round(work, env, args.seconds))
+            runs["nginx"].append(nginx_round(work, tmp, args.seconds, loads))
+            if "f" in loads:
+                runs["offload"].append(offload_round(work, env, args.seconds))
             shutil.rmtree(work)
     report(runs, args)
 

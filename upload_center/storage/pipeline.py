@@ -9,8 +9,10 @@ steps that differ (``_store``, ``_finish``, ``_commit``, ``_discard``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
+import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,6 +29,20 @@ PartCallback = Callable[[int], None]
 Chunk = bytes | bytearray | memoryview
 # Failures of disk and S3 calls; anything else is a bug and is not turned into a 503.
 STORAGE_FAILURES = (OSError, BotoCoreError, ClientError)
+
+
+@functools.cache
+def _workers(kind: str) -> ThreadPoolExecutor:
+    """The process's threads that hash (``"hash"``) or store (``"store"``) every upload's
+    batches, started once: two threads of its own per upload were a tenth of the GIL's
+    time under 32 uploads at once, and 96 threads took turns at it (py-spy --gil)."""
+    # Hashing is CPU work; storing mostly waits (on S3, on the disk's writeback).
+    workers = (os.cpu_count() or 2) if kind == "hash" else 32
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"upload-{kind}")
+
+
+# A forked child (a Celery worker) has none of its parent's threads: it starts its own.
+os.register_at_fork(after_in_child=_workers.cache_clear)
 
 
 class Sink(Protocol):
@@ -70,8 +86,6 @@ class PipelinedSink:
         self._buffer: list[Chunk] = []
         self._buffered = 0
         self._hash = hashlib.sha256()
-        self._hasher: ThreadPoolExecutor | None = None
-        self._storer: ThreadPoolExecutor | None = None
         self._in_flight: deque[tuple[Future[None], Future[None], list[Chunk]]] = deque()
         self._batches = 0
         self._stored = 0
@@ -89,21 +103,22 @@ class PipelinedSink:
             with storage_errors():
                 self._submit(batch)
 
-    def _hash_batch(self, batch: list[Chunk]) -> None:
+    def _hash_batch(self, batch: list[Chunk], previous: Future[None] | None) -> None:
+        # The hash takes the batches in order. The previous batch's hashing started
+        # before this one (the workers take jobs first in, first out), so this waits
+        # for a running job, never for one queued behind it.
+        if previous is not None:
+            previous.result()
         for chunk in batch:
             self._hash.update(chunk)
 
     def _submit(self, batch: list[Chunk]) -> None:
         while len(self._in_flight) >= self.max_in_flight:
             self._collect()
-        if self._hasher is None or self._storer is None:
-            self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-hash")
-            self._storer = ThreadPoolExecutor(
-                max_workers=self.max_in_flight, thread_name_prefix="upload-store"
-            )
         self._batches += 1
-        hashed = self._hasher.submit(self._hash_batch, batch)
-        stored = self._storer.submit(self._store, self._batches, batch)
+        previous = self._in_flight[-1][0] if self._in_flight else None
+        hashed = _workers("hash").submit(self._hash_batch, batch, previous)
+        stored = _workers("store").submit(self._store, self._batches, batch)
         self._in_flight.append((hashed, stored, batch))
 
     def _collect(self, *, final: bool = False) -> None:
@@ -120,17 +135,14 @@ class PipelinedSink:
             self._on_part(self._stored)
 
     def close(self) -> None:
-        try:
-            with storage_errors():
-                if self._buffer or self._storer is None:
-                    self._submit(self._buffer)
-                    self._buffer, self._buffered = [], 0
-                while self._in_flight:
-                    self._collect(final=len(self._in_flight) == 1)
-                self.sha256 = self._hash.hexdigest()
-                self._finish()
-        finally:
-            self._shutdown()
+        with storage_errors():
+            if self._buffer or not self._batches:
+                self._submit(self._buffer)
+                self._buffer, self._buffered = [], 0
+            while self._in_flight:
+                self._collect(final=len(self._in_flight) == 1)
+            self.sha256 = self._hash.hexdigest()
+            self._finish()
 
     def commit(self) -> None:
         """Put the closed upload's bytes at their key; until then they are the upload's own."""
@@ -146,7 +158,6 @@ class PipelinedSink:
                 with contextlib.suppress(Exception):  # thrown away anyway; the discard below is what matters
                     future.result()
         self._in_flight.clear()
-        self._shutdown()
         if self._committed:
             return
         try:
@@ -155,12 +166,6 @@ class PipelinedSink:
             # Raising here would hide the failure being cleaned up after;
             # cleanup_uploads and reconcile_storage find what is left.
             logger.exception("could not discard a partial upload")
-
-    def _shutdown(self) -> None:
-        for executor in (self._hasher, self._storer):
-            if executor is not None:
-                executor.shutdown(wait=True)
-        self._hasher = self._storer = None
 
     def _store(self, number: int, batch: list[Chunk]) -> None:
         raise NotImplementedError

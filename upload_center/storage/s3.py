@@ -181,7 +181,7 @@ class S3Sink(PipelinedSink):
         self._spare.append(part)
 
     def close(self) -> None:
-        if self._storer is None and not self._buffered:
+        if not self._batches and not self._buffered:
             # No byte came: there is no multipart upload, and commit writes an empty object.
             self.sha256 = self._hash.hexdigest()
             return
