@@ -17,12 +17,16 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from config.one_hop import OneHopHandler  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.streaming import StreamingASGIHandler  # noqa: E402
+from upload_center.counting import download_counts_batch  # noqa: E402
+
+download_counts_batch()
 
 application = ProtocolTypeRouter(
     {
-        "http": StreamingASGIHandler(),
+        "http": OneHopHandler(StreamingASGIHandler()),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
