@@ -81,7 +81,7 @@ def server_command(host: str, port: str) -> list[str]:
     return [
         str(PYTHON), "-m", "uvicorn", "config.asgi:application",
         "--host", host, "--port", port,
-        "--lifespan", "off",
+        "--lifespan", "on",
         "--timeout-graceful-shutdown", "10",
     ]  # fmt: skip
 

@@ -47,8 +47,8 @@ class DownloadCounts:
     A class opening one link in the same second made one UPDATE per download, each
     a write transaction (on SQLite, behind the process's write lock): here they
     add up in memory and a thread writes them at most every ``interval`` seconds,
-    one UPDATE per file, and once more when the process exits normally (a server's
-    SIGTERM included). The trade-off: a process killed outright (SIGKILL, out of
+    one UPDATE per file, and once more when the server stops (config.lifespan, after
+    the last request; at exit otherwise). The trade-off: a process killed outright (SIGKILL, out of
     memory, power cut) loses the counts of its last ``interval``. Share links are
     not counted here: their limits need each count written before the bytes go
     (sharing.services.share_download_claim).
@@ -106,6 +106,12 @@ def download_counts_batch() -> None:
     """Public downloads of this process are counted in batches from now on."""
     global _batched
     _batched = _batched or DownloadCounts()
+
+
+def download_counts_write() -> None:
+    """Writes the batched counts now and stops their thread (the server is stopping)."""
+    if _batched is not None:
+        _batched.stop()
 
 
 def download_record(*, request: HttpRequest, status: int, file_id: int) -> None:
