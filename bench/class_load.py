@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A class at once: many small downloads, many uploads, against nginx and a bare Django app.
 
-    .venv/bin/python bench/class_load.py [--rounds 2] [--seconds 6]
+    .venv/bin/python bench/class_load.py [--rounds 2] [--seconds 6] [--loads a,f]
 
 On one machine, in alternating rounds (best of the rounds kept), each contender
 started fresh per round:
@@ -19,7 +19,8 @@ Loads: (a) wrk, 64 connections, a 1 MiB file (req/s, p99); (b) the same with a
 WebDAV PUT); (d) /healthz with 8 connections (app vs bare app); (e) the first
 1 GiB upload after the server starts (curl); (f) (a) and (b) through nginx in
 front of the app with DOWNLOAD_OFFLOAD=nginx vs nginx serving the file itself.
-The 2 cores may be shared with other work: compare ratios within one run.
+The 2 cores may be shared with other work: compare ratios within one run, and the
+servers' CPU ms per request of (a) (from /proc), which that work changes far less.
 Needs wrk and nginx (`apt-get install wrk nginx`). Not run in CI.
 """
 
@@ -109,66 +110,94 @@ def first_upload_s(put: list[str], undo: Callable[[], object]) -> float:
     return seconds
 
 
-def downloads(url: str, seconds: int) -> dict[str, Any]:
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) that process ``pid`` has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def downloads(url: str, seconds: int, pid: int | None = None) -> dict[str, Any]:
+    """(a) and (b); with the server's ``pid``, also its CPU ms per request of (a), a
+    figure that other work on the machine changes far less than the rates."""
+    before = cpu_s(pid) if pid else 0.0
     small = wrk(f"{url}/{SMALL}", 64, seconds)
-    large = wrk(f"{url}/{LARGE}", 64, seconds)
-    return {"small_rps": small.rps, "small_p99_ms": small.p99_ms, "large_mbps": large.mbps}
+    result = {"small_rps": small.rps, "small_p99_ms": small.p99_ms}
+    if pid:
+        result["small_cpu_ms"] = (cpu_s(pid) - before) * 1000 / (small.rps * seconds)
+    result["large_mbps"] = wrk(f"{url}/{LARGE}", 64, seconds).mbps
+    return result
 
 
-def app_round(tmp: Path, env: dict[str, str], token: str, seconds: int) -> dict[str, Any]:
+def app_round(tmp: Path, env: dict[str, str], token: str, seconds: int, loads: str) -> dict[str, Any]:
     auth = f"Authorization: Token {token}"
-    with serving(env) as (_, url):
+    result: dict[str, Any] = {}
+    with serving(env) as (server, url):
         subprocess.run(["curl", "-sSf", "-o", "/dev/null", url + "/healthz"], check=True)
-        put = ["-X", "PUT", "-H", auth, "-F", f"file_field=@{tmp / 'gigabyte.bin'};filename={FIRST}"]
-        delete = ["-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={FIRST}"]
-        result = {"first_s": first_upload_s([*put, url + "/fm/upload/"], lambda: curl(*delete))}
+        if "e" in loads:
+            put = ["-X", "PUT", "-H", auth, "-F", f"file_field=@{tmp / 'gigabyte.bin'};filename={FIRST}"]
+            delete = ["-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={FIRST}"]
+            result["first_s"] = first_upload_s([*put, url + "/fm/upload/"], lambda: curl(*delete))
         subprocess.run(["curl", "-sSf", "-o", "/dev/null", f"{url}/fm/download/bench/{SMALL}"], check=True)
-        result.update(downloads(url + "/fm/download/bench", seconds))
-        homework = sorted(tmp.glob("homework-*.bin"))
-        result["uploads_mbps"] = uploads(url, token, homework)
-        for path in homework:
-            curl("-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={path.name}")
-        result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
+        if "a" in loads or "b" in loads:
+            result.update(downloads(url + "/fm/download/bench", seconds, server.pid))
+        if "c" in loads:
+            homework = sorted(tmp.glob("homework-*.bin"))
+            result["uploads_mbps"] = uploads(url, token, homework)
+            for path in homework:
+                curl("-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={path.name}")
+        if "d" in loads:
+            result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
     return result
 
 
 def offload_round(work: Path, env: dict[str, str], seconds: int) -> dict[str, Any]:
-    with serving({**env, "DOWNLOAD_OFFLOAD": "nginx"}) as (_, app_url):
+    with serving({**env, "DOWNLOAD_OFFLOAD": "nginx"}) as (server, app_url):
         conf, port = nginx_front(work, app_url, Path(env["UPLOAD_ROOT"]))
         with nginx_running(conf, port):
-            return downloads(f"http://127.0.0.1:{port}/fm/download/bench", seconds)
+            return downloads(f"http://127.0.0.1:{port}/fm/download/bench", seconds, server.pid)
 
 
-def bare_round(tmp: Path, seconds: int) -> dict[str, Any]:
-    with serving({**os.environ, "BARE_ROOT": str(tmp)}, "bench.bare_app:application") as (_, url):
-        result = downloads(url + "/files", seconds)
-        result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
+def bare_round(tmp: Path, seconds: int, loads: str) -> dict[str, Any]:
+    with serving({**os.environ, "BARE_ROOT": str(tmp)}, "bench.bare_app:application") as (server, url):
+        result = downloads(url + "/files", seconds, server.pid)
+        if "d" in loads:
+            result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
     return result
 
 
-def nginx_round(work: Path, tmp: Path, seconds: int) -> dict[str, Any]:
+def nginx_round(work: Path, tmp: Path, seconds: int, loads: str) -> dict[str, Any]:
     conf, port = nginx_direct(work)
     url = f"http://127.0.0.1:{port}"
+    result: dict[str, Any] = {}
     with nginx_running(conf, port):
-        put = ["-T", str(tmp / "gigabyte.bin"), f"{url}/{FIRST}"]
-        result = {"first_s": first_upload_s(put, (work / "nginx-root" / FIRST).unlink)}
+        if "e" in loads:
+            put = ["-T", str(tmp / "gigabyte.bin"), f"{url}/{FIRST}"]
+            result["first_s"] = first_upload_s(put, (work / "nginx-root" / FIRST).unlink)
         result.update(downloads(url, seconds))
-        homework = sorted(tmp.glob("homework-*.bin"))
-        started = time.perf_counter()
-        procs = [
-            subprocess.Popen(["curl", "-sSf", "-o", "/dev/null", "-T", str(p), f"{url}/{p.name}"])
-            for p in homework
-        ]
-        if any(proc.wait() != 0 for proc in procs):
-            raise SystemExit("a PUT failed")
-        result["uploads_mbps"] = (
-            sum(p.stat().st_size for p in homework) / 1e6 / (time.perf_counter() - started)
-        )
+        if "c" in loads:
+            result["uploads_mbps"] = nginx_uploads(url, sorted(tmp.glob("homework-*.bin")))
     return result
 
 
-def best(runs: list[dict[str, Any]], key: str, *, low: bool = False) -> float:
-    return (min if low else max)(run[key] for run in runs)
+def nginx_uploads(url: str, homework: list[Path]) -> float:
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(["curl", "-sSf", "-o", "/dev/null", "-T", str(p), f"{url}/{p.name}"])
+        for p in homework
+    ]
+    if any(proc.wait() != 0 for proc in procs):
+        raise SystemExit("a PUT failed")
+    return sum(p.stat().st_size for p in homework) / 1e6 / (time.perf_counter() - started)
+
+
+def best(runs: list[dict[str, Any]], key: str, *, low: bool = False) -> float | None:
+    """The best figure of ``key`` over the rounds; None when its load was not run (--loads)."""
+    figures = [run[key] for run in runs if key in run]
+    return (min if low else max)(figures) if figures else None
+
+
+def per(total: float, figure: float | None) -> float | None:
+    return None if figure is None else total / figure
 
 
 def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> None:
@@ -180,14 +209,16 @@ def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> N
         ("    p99 ms", best(app, "small_p99_ms", low=True), best(bare, "small_p99_ms", low=True),
          best(ngx, "small_p99_ms", low=True)),
         ("(b) 20 MiB, 64 conns, MB/s", best(app, "large_mbps"), best(bare, "large_mbps"), best(ngx, "large_mbps")),
-        ("(c) 32 x 10 MiB uploads, s", homework_mb / best(app, "uploads_mbps"), None,
-         homework_mb / best(ngx, "uploads_mbps")),
+        ("(c) 32 x 10 MiB uploads, s", per(homework_mb, best(app, "uploads_mbps")), None,
+         per(homework_mb, best(ngx, "uploads_mbps"))),
         ("(d) /healthz, 8 conns, req/s", best(app, "healthz_rps"), best(bare, "healthz_rps"), None),
-        ("(e) first 1 GiB upload, MB/s", gib_mb / best(app, "first_s", low=True), None,
-         gib_mb / best(ngx, "first_s", low=True)),
+        ("(e) first 1 GiB upload, MB/s", per(gib_mb, best(app, "first_s", low=True)), None,
+         per(gib_mb, best(ngx, "first_s", low=True))),
         ("(f) offload 1 MiB, req/s", best(front, "small_rps"), None, best(ngx, "small_rps")),
         ("    p99 ms", best(front, "small_p99_ms", low=True), None, best(ngx, "small_p99_ms", low=True)),
         ("(f) offload 20 MiB, MB/s", best(front, "large_mbps"), None, best(ngx, "large_mbps")),
+        ("CPU ms per request of (a)", best(app, "small_cpu_ms", low=True), best(bare, "small_cpu_ms", low=True), None),
+        ("    of (f), the app's", best(front, "small_cpu_ms", low=True), None, None),
     ]  # fmt: skip
     print(
         f"best of {args.rounds} alternating rounds, wrk {args.seconds} s a load; (f): nginx + app, DOWNLOAD_OFFLOAD=nginx"
@@ -198,9 +229,9 @@ def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> N
         return f"{value:10.1f}" if value is not None else f"{'-':>10}"
 
     for label, ours, bare_figure, nginx_figure in rows:
-        slower_is_better = label.endswith((" s", "p99 ms"))
+        slower_is_better = label.endswith((" s", "p99 ms")) or "CPU" in label or "the app's" in label
         ratios = [
-            None if ref is None else (ref / ours if slower_is_better else ours / ref)
+            None if ref is None or ours is None else (ref / ours if slower_is_better else ours / ref)
             for ref in (bare_figure, nginx_figure)
         ]
         ratio_cells = "".join(f"{r:10.2f}" if r is not None else f"{'-':>10}" for r in ratios)
@@ -213,14 +244,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is kept")
     parser.add_argument("--seconds", type=int, default=6, help="length of each wrk run")
+    parser.add_argument(
+        "--loads",
+        default="abcdef",
+        help="the loads to run, e.g. 'a,f' ((a) and (b), the references, always run)",
+    )
     args = parser.parse_args()
+    loads = args.loads.replace(",", "")
     runs: dict[str, list[dict[str, Any]]] = {"app": [], "bare": [], "nginx": [], "offload": []}
     with tempfile.TemporaryDirectory(dir=ROOT / "bench") as name:
         tmp = Path(name)
         make_file(tmp / SMALL, MIB)
         make_file(tmp / LARGE, 20 * MIB)
-        make_file(tmp / "gigabyte.bin", 1024 * MIB)
-        for n in range(HOMEWORK):
+        if "e" in loads:
+            make_file(tmp / "gigabyte.bin", 1024 * MIB)
+        for n in range(HOMEWORK if "c" in loads else 0):
             make_file(tmp / f"homework-{n:02}.bin", 10 * MIB)
         env = app_env(tmp / "app")
         (tmp / "app").mkdir()
@@ -237,12 +275,13 @@ def main() -> None:
                     url + "/fm/upload/",
                 )
         for i in range(args.rounds):
-            runs["app"].append(app_round(tmp, env, token, args.seconds))
-            runs["bare"].append(bare_round(tmp, args.seconds))
+            runs["app"].append(app_round(tmp, env, token, args.seconds, loads))
+            runs["bare"].append(bare_round(tmp, args.seconds, loads))
             work = tmp / f"nginx-{i}"
             work.mkdir()
-            runs["nginx"].append(nginx_round(work, tmp, args.seconds))
-            runs["offload"].append(offload_round(work, env, args.seconds))
+            runs["nginx"].append(nginx_round(work, tmp, args.seconds, loads))
+            if "f" in loads:
+                runs["offload"].append(offload_round(work, env, args.seconds))
             shutil.rmtree(work)
     report(runs, args)
 
