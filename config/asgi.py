@@ -22,9 +22,6 @@ from config.lifespan import lifespan  # noqa: E402
 from config.one_hop import OneHopHandler  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from config.streaming import StreamingASGIHandler  # noqa: E402
-from upload_center.counting import download_counts_batch  # noqa: E402
-
-download_counts_batch()
 
 application = ProtocolTypeRouter(
     {

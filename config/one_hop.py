@@ -28,7 +28,6 @@ from typing import Any
 from django.core import signals
 from django.core.handlers.asgi import get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.core.handlers.exception import response_for_exception
 from django.http import FileResponse
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
@@ -84,10 +83,7 @@ class OneHopHandler:
         signals.request_started.send(sender=type(self.django), scope=scope)
         request, response = self.django.create_request(scope, io.BytesIO())
         if request is not None:
-            try:
-                response = self.sync.get_response(request)
-            except Exception as e:  # as Django's handlers: never an exception to the server
-                response = response_for_exception(request, e)
+            response = self.sync.get_response(request)  # an exception becomes a response there
         assert response is not None
         response._handler_class = type(self.django)  # type: ignore[attr-defined]  # request_finished's sender
         if isinstance(response, FileResponse):
@@ -104,8 +100,10 @@ class OneHopHandler:
             await asyncio.wait((sending, listening), return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in (sending, listening):
-                task.cancel()
-            await asyncio.gather(sending, listening, return_exceptions=True)
+                task.cancel()  # nothing for a task done
+            sent, _ = await asyncio.gather(sending, listening, return_exceptions=True)
+        if isinstance(sent, Exception):  # a failed read of the stored bytes, say: logged by the server
+            raise sent
 
 
 async def _disconnected(receive: Any) -> None:

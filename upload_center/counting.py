@@ -97,7 +97,7 @@ class DownloadCounts:
             close_old_connections()  # a connection broken or past CONN_MAX_AGE is reopened
 
 
-# Set by a server's entry point (config.asgi); None: each count is written at once, as
+# Set by a server's startup (config.lifespan); None: each count is written at once, as
 # the test clients need (their transactions are invisible to another thread).
 _batched: DownloadCounts | None = None
 
