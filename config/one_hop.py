@@ -54,8 +54,9 @@ class OneHopHandler:
 
     # Threads for the lookups (a query, an open of the stored file or a HEAD to S3,
     # which can wait on the network): enough for that wait, few enough to leave
-    # the GIL to the event loop.
-    threads = 16
+    # the GIL to the event loop (8 took about a tenth less CPU per answer than 16
+    # under 64 connections, bench/class_load.py (f); 4 no less than 8).
+    threads = 8
 
     def __init__(self, django: StreamingASGIHandler) -> None:
         self.django = django
