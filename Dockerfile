@@ -34,4 +34,4 @@ EXPOSE 8000
 VOLUME ["/data/uploads"]
 # Host "localhost" because the probe's own address is not in ALLOWED_HOSTS.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python", "-c", "import sys, urllib.request; request = urllib.request.Request('http://127.0.0.1:8000/healthz', headers={'Host': 'localhost'}); sys.exit(0 if urllib.request.urlopen(request, timeout=4).status == 200 else 1)"]
-CMD ["uvicorn", "config.asgi:application", "--http", "config.http:HttpToolsProtocol", "--host", "0.0.0.0", "--port", "8000", "--lifespan", "off", "--timeout-graceful-shutdown", "10"]
+CMD ["uvicorn", "config.asgi:application", "--http", "config.http:HttpToolsProtocol", "--host", "0.0.0.0", "--port", "8000", "--lifespan", "on", "--timeout-graceful-shutdown", "10"]

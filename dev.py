@@ -83,7 +83,7 @@ def server_command(host: str, port: str) -> list[str]:
         # uvicorn's parser without its two copies of every body byte (config/http.py).
         "--http", "config.http:HttpToolsProtocol",
         "--host", host, "--port", port,
-        "--lifespan", "off",
+        "--lifespan", "on",
         "--timeout-graceful-shutdown", "10",
     ]  # fmt: skip
 

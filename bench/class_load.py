@@ -20,8 +20,8 @@ WebDAV PUT); (d) /healthz with 8 connections (app vs bare app); (e) the first
 1 GiB upload after the server starts (curl); (f) (a) and (b) through nginx in
 front of the app with DOWNLOAD_OFFLOAD=nginx vs nginx serving the file itself.
 The 2 cores may be shared with other work: compare ratios within one run, and
-the app's CPU seconds for (c) and (e) (printed below the table), which depend
-less on the other work. --loads runs only the loads named.
+the app's CPU seconds for (c) and (e) and its CPU ms per request of (a) and (f)
+(printed below the table), which depend less on the other work. --loads runs only the loads named.
 
 Before each contender's (e), a 1 GiB scratch file is written and removed: on
 this VM a page of guest memory never touched since boot costs the host a fault
@@ -122,10 +122,16 @@ def first_upload_s(put: list[str], undo: Callable[[], object], scratch: Path) ->
     return seconds
 
 
-def downloads(url: str, seconds: int) -> dict[str, Any]:
+def downloads(url: str, seconds: int, pid: int | None = None) -> dict[str, Any]:
+    """(a) and (b); with the server's ``pid``, also its CPU ms per request of (a), a
+    figure that other work on the machine changes far less than the rates."""
+    before = cpu_s(pid) if pid else 0.0
     small = wrk(f"{url}/{SMALL}", 64, seconds)
-    large = wrk(f"{url}/{LARGE}", 64, seconds)
-    return {"small_rps": small.rps, "small_p99_ms": small.p99_ms, "large_mbps": large.mbps}
+    result = {"small_rps": small.rps, "small_p99_ms": small.p99_ms}
+    if pid:
+        result["small_cpu_ms"] = (cpu_s(pid) - before) * 1000 / (small.rps * seconds)
+    result["large_mbps"] = wrk(f"{url}/{LARGE}", 64, seconds).mbps
+    return result
 
 
 def cpu_s(pid: int) -> float:
@@ -155,7 +161,7 @@ def app_round(tmp: Path, env: dict[str, str], token: str, seconds: int, loads: s
             subprocess.run(
                 ["curl", "-sSf", "-o", "/dev/null", f"{url}/fm/download/bench/{SMALL}"], check=True
             )
-            result.update(downloads(url + "/fm/download/bench", seconds))
+            result.update(downloads(url + "/fm/download/bench", seconds, server.pid))
         if "c" in loads:
             homework = sorted(tmp.glob("homework-*.bin"))
             before = cpu_s(server.pid)
@@ -169,17 +175,17 @@ def app_round(tmp: Path, env: dict[str, str], token: str, seconds: int, loads: s
 
 
 def offload_round(work: Path, env: dict[str, str], seconds: int) -> dict[str, Any]:
-    with serving({**env, "DOWNLOAD_OFFLOAD": "nginx"}) as (_, app_url):
+    with serving({**env, "DOWNLOAD_OFFLOAD": "nginx"}) as (server, app_url):
         conf, port = nginx_front(work, app_url, Path(env["UPLOAD_ROOT"]))
         with nginx_running(conf, port):
-            return downloads(f"http://127.0.0.1:{port}/fm/download/bench", seconds)
+            return downloads(f"http://127.0.0.1:{port}/fm/download/bench", seconds, server.pid)
 
 
 def bare_round(tmp: Path, seconds: int, loads: set[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    with serving({**os.environ, "BARE_ROOT": str(tmp)}, "bench.bare_app:application") as (_, url):
+    with serving({**os.environ, "BARE_ROOT": str(tmp)}, "bench.bare_app:application") as (server, url):
         if loads & {"a", "b"}:
-            result.update(downloads(url + "/files", seconds))
+            result.update(downloads(url + "/files", seconds, server.pid))
         if "d" in loads:
             result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
     return result
@@ -246,6 +252,8 @@ def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> N
         ("(f) offload 1 MiB, req/s", best(front, "small_rps"), None, best(ngx, "small_rps")),
         ("    p99 ms", best(front, "small_p99_ms", low=True), None, best(ngx, "small_p99_ms", low=True)),
         ("(f) offload 20 MiB, MB/s", best(front, "large_mbps"), None, best(ngx, "large_mbps")),
+        ("CPU ms per request of (a)", best(app, "small_cpu_ms", low=True), best(bare, "small_cpu_ms", low=True), None),
+        ("    of (f), the app's", best(front, "small_cpu_ms", low=True), None, None),
     ]  # fmt: skip
     print(
         f"best of {args.rounds} alternating rounds, wrk {args.seconds} s a load; (f): nginx + app, DOWNLOAD_OFFLOAD=nginx"
@@ -258,7 +266,7 @@ def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> N
     for label, ours, bare_figure, nginx_figure in rows:
         if ours is None:  # a load not run
             continue
-        slower_is_better = label.endswith((" s", "p99 ms"))
+        slower_is_better = label.endswith((" s", "p99 ms")) or "CPU" in label or "the app's" in label
         ratios = [
             None if ref is None else (ref / ours if slower_is_better else ours / ref)
             for ref in (bare_figure, nginx_figure)

@@ -96,6 +96,8 @@ def serving(
     port = free_port()
     command = server_command("127.0.0.1", str(port))
     command[command.index("config.asgi:application")] = application
+    if application != "config.asgi:application":  # another app (the bare one) has no lifespan
+        command[command.index("--lifespan") + 1] = "off"
     server = subprocess.Popen([*command, "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env)
     try:
         wait_port(port)

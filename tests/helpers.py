@@ -39,3 +39,9 @@ class ServerProcess:
 
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         return requests.post(self.url + path, timeout=30, **kwargs)
+
+    def stop(self) -> None:
+        """SIGTERM, as a deployment stops it; its lifespan shutdown has run once this returns
+        (the public download counts it kept in memory are written)."""
+        self.process.terminate()
+        self.process.wait(timeout=30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import QuerySet
 
 from account.models import User
@@ -21,6 +21,12 @@ def files_newest_first(*, owner: User) -> QuerySet[StoredFile]:
     return StoredFile.objects.stored().filter(owner=owner).order_by("-created_at", "name")
 
 
+_PUBLIC_FIELDS = (
+    *("id", "owner", "name", "size", "sha256"),
+    *("state", "s3_upload_id", "partial_name", "created_at"),
+)
+
+
 @functools.cache
 def _public_sql() -> str:
     """The statement of file_public, written once from the models' tables and columns.
@@ -32,9 +38,8 @@ def _public_sql() -> str:
     def column(alias: str, meta: Any, name: str) -> str:
         return f"{alias}.{quote(meta.get_field(name).column)}"
 
-    fields = ("id", "owner", "name", "size", "sha256", "state", "s3_upload_id", "partial_name", "created_at")
     return (
-        f"SELECT {', '.join(column('f', files, name) for name in fields)}"
+        f"SELECT {', '.join(column('f', files, name) for name in _PUBLIC_FIELDS)}"
         f" FROM {quote(files.db_table)} f INNER JOIN {quote(users.db_table)} u"
         f" ON {column('u', users, 'id')} = {column('f', files, 'owner')}"
         f" WHERE {column('u', users, 'username')} = %s"
@@ -49,10 +54,34 @@ def file_public(*, username: str, name: str) -> StoredFile | None:
     the unique (owner, name) and username indexes; the owner comes with its username."""
     if not (text_storable(username) and text_storable(name)):  # raw SQL: no lookup to refuse them
         return None
-    found = list(StoredFile.objects.raw(_public_sql(), [username, name, StoredFile.State.STORED, False]))
-    if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(_public_sql(), [username, name, StoredFile.State.STORED, False])
+        found = cursor.fetchone()
+    if found is None:
         return None
-    row = found[0]
+    # Converted as the ORM converts them (a datetime from SQLite's text, say), without a
+    # RawQuerySet: building one cost more CPU than the query (bench/class_load.py (f)).
+    attnames, converters = _public_columns(connection.alias)
+    values = [
+        functools.reduce(lambda value, convert: convert(value, expression, connection), convert_all, value)
+        for value, (expression, convert_all) in zip(found, converters, strict=True)
+    ]
+    row = StoredFile.from_db(connection.alias, attnames, values)
     # The rest of the owner is loaded only if read (the download needs its username alone).
-    row.owner = User.from_db(row._state.db, ["id", "username"], [row.owner_id, username])
+    row.owner = User.from_db(connection.alias, ["id", "username"], [row.owner_id, username])
     return row
+
+
+@functools.cache
+def _public_columns(alias: str) -> tuple[list[str], list[tuple[Any, list[Any]]]]:
+    """The attribute names of file_public's columns, and each one's expression and
+    converters on the database ``alias`` (as the ORM finds them for its own queries).
+    Kept once per alias, though found on one thread's connection: a converter is given
+    the connection to use, and only reads settings from its own (the time zone)."""
+    db = connections[alias]
+    fields: list[Any] = [StoredFile._meta.get_field(name) for name in _PUBLIC_FIELDS]
+    columns = [field.get_col(StoredFile._meta.db_table) for field in fields]
+    return (
+        [field.attname for field in fields],
+        [(col, db.ops.get_db_converters(col) + col.get_db_converters(db)) for col in columns],
+    )
