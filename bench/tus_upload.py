@@ -31,15 +31,13 @@ sys.path.insert(0, str(ROOT))
 from tusclient.client import TusClient  # noqa: E402
 
 from bench.upload import (  # noqa: E402
-    app_env,
+    app_start,
     free_port,
     make_file,
-    make_user,
     proc_io_written,
     proc_rss_kib,
     wait_port,
 )
-from dev import server_command  # noqa: E402
 
 MIB = 1024 * 1024
 PATCH_SIZE = 16 * MIB
@@ -77,19 +75,6 @@ def measured(pid: int, send: Callable[[], float], size: int) -> dict[str, float]
         "rss_growth_mib": (proc_rss_kib(pid, "VmHWM") - rss_before) / 1024,
         "written_per_byte": (proc_io_written([pid]) - written_before) / size,
     }
-
-
-def app_start(work: Path) -> tuple[subprocess.Popen[bytes], str, str]:
-    env = app_env(work)
-    token = make_user(env)
-    port = free_port()
-    server = subprocess.Popen(
-        [*server_command("127.0.0.1", str(port)), "--no-access-log", "--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-    )
-    wait_port(port)
-    return server, f"http://127.0.0.1:{port}/tus/", token
 
 
 def node_start(work: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -141,7 +126,8 @@ def main() -> None:
     try:
         payload = work / "payload.bin"
         make_file(payload, size)
-        app, app_url, token = app_start(work)
+        app, app_base, token = app_start(work)
+        app_url = app_base + "/tus/"
         node, node_url = node_start(work)
         rounds: dict[str, list[dict[str, float]]] = {"app": [], "node": []}
         try:

@@ -118,7 +118,9 @@ def make_user(env: dict[str, str]) -> str:
     return done.stdout.split()[-1]
 
 
-def bench_app(work: Path, payload: Path, size: int) -> dict[str, float]:
+def app_start(work: Path) -> tuple[subprocess.Popen[bytes], str, str]:
+    """The README's server on a fresh database and upload folder under ``work``, with the
+    bench user: (process, base URL, the user's token)."""
     env = app_env(work)
     token = make_user(env)
     port = free_port()
@@ -127,9 +129,13 @@ def bench_app(work: Path, payload: Path, size: int) -> dict[str, float]:
         cwd=ROOT,
         env=env,
     )
+    wait_port(port)
+    return server, f"http://127.0.0.1:{port}", token
+
+
+def bench_app(work: Path, payload: Path, size: int) -> dict[str, float]:
+    server, url, token = app_start(work)
     try:
-        wait_port(port)
-        url = f"http://127.0.0.1:{port}"
         subprocess.run(["curl", "-sSf", "-o", "/dev/null", url + "/healthz"], check=True)
         auth = f"Authorization: Token {token}"
         rss_before = proc_rss_kib(server.pid, "VmRSS")
