@@ -28,12 +28,37 @@ RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 DOWNLOAD_BUDGET = 24 * 1024 * 1024
 DOWNLOAD_CHUNK = 256 * 1024  # the largest chunk
 DOWNLOAD_CHUNK_MIN = 64 * 1024
+# A file (or range) up to this size is read whole in the view's thread and sent
+# in one message: a class opening one handout cost three thread hops and three
+# waits for the socket per 1 MiB answer in 256 KiB chunks. Its bytes take their
+# share of the budget from the read until they have left the process.
+DOWNLOAD_WHOLE = 1024 * 1024
 _streaming = 0  # downloads streaming under ASGI in this process (changed on its event loop only)
+_whole = 0  # bytes of answers read whole and not yet sent (under _whole_lock)
+_whole_lock = threading.Lock()
 
 
 def download_chunk() -> int:
-    """The read size for a download starting now."""
-    return max(DOWNLOAD_CHUNK_MIN, min(DOWNLOAD_CHUNK, DOWNLOAD_BUDGET // (_streaming + 1)))
+    """The read size for a download starting now: the budget that whole answers leave."""
+    share = (DOWNLOAD_BUDGET - _whole) // (_streaming + 1)
+    return max(DOWNLOAD_CHUNK_MIN, min(DOWNLOAD_CHUNK, share))
+
+
+def _whole_take(length: int) -> bool:
+    """Takes ``length`` bytes of the budget for an answer read whole, if they fit beside
+    the whole answers not yet sent and a chunk for each download streaming."""
+    global _whole
+    with _whole_lock:
+        if _whole + length + _streaming * download_chunk() > DOWNLOAD_BUDGET:
+            return False
+        _whole += length
+        return True
+
+
+def _whole_give(length: int) -> None:
+    global _whole
+    with _whole_lock:
+        _whole -= length
 
 
 def _range(header: str, size: int) -> tuple[int, int] | None:
@@ -61,11 +86,14 @@ class StorageFileResponse(FileResponse):
     chunk at a time. Under ASGI, Django would read a sync iterator whole into a
     list before sending; here each chunk is read in a worker thread instead, and
     only once the previous one has left the process, so a response holds at most
-    one chunk (``DOWNLOAD_CHUNK`` at most) however slowly its client reads.
+    one chunk (``DOWNLOAD_CHUNK`` at most) however slowly its client reads. An
+    answer read whole (``held`` bytes of the budget, ``DOWNLOAD_WHOLE`` at most)
+    gives its share back once its bytes have left the process, or when closed.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, held: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._held = held
         # A client gone mid-read cancels the sending while a chunk is still read
         # in its thread, and Django closes the response at once; closing the
         # storage reader then would fail ("generator already executing") and
@@ -105,7 +133,8 @@ class StorageFileResponse(FileResponse):
         # than a 128 KiB read, and these reads need no context of the request.
         loop = asyncio.get_running_loop()
         global _streaming
-        _streaming += 1
+        streams = 0 if self._held else 1  # an answer read whole counts in _whole instead
+        _streaming += streams
         # Bytes still to come: the last chunk ends the stream without one more read
         # (each read is a thread hop, a third of them for a small file's few chunks).
         remaining = int(self["Content-Length"]) if self.has_header("Content-Length") else -1
@@ -117,18 +146,21 @@ class StorageFileResponse(FileResponse):
             ):
                 yield chunk
                 remaining -= len(chunk)
-                if not remaining:
-                    break  # nothing is read after the last chunk: no need to wait for it to drain
                 # Django sends an empty part as an empty body message. ASGI servers
                 # apply flow control at the start of send() (uvicorn awaits the
                 # transport's drain there), not after the write: the chunk above may
                 # still sit in the transport's buffer when its send() returns. This
                 # send() returns only once it has drained, so the next chunk is read
-                # only as fast as the client takes the bytes.
-                yield b""
+                # only as fast as the client takes the bytes, and an answer read
+                # whole gives its share of the budget back once it has left.
+                if remaining or self._held:
+                    yield b""
+                if not remaining:
+                    break  # nothing is read after the last chunk
                 chunk = None
         finally:
-            _streaming -= 1
+            _streaming -= streams
+            self._give_back()
 
     def _read(self, chunks: Iterator[bytes]) -> bytes | None:
         with self._reading:
@@ -140,9 +172,16 @@ class StorageFileResponse(FileResponse):
             except StopIteration:
                 return None
 
+    def _give_back(self) -> None:
+        global _whole
+        with _whole_lock:
+            _whole -= self._held
+            self._held = 0
+
     def close(self) -> None:
         with self._reading:
             super().close()
+        self._give_back()
 
 
 def _file_headers(row: StoredFile) -> dict[str, str]:
@@ -185,12 +224,26 @@ def file_response(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
             headers["Content-Range"] = f"bytes {start}-{start + length - 1}/{row.size}"
 
     content_type = mimetypes.guess_type(row.name)[0] or "application/octet-stream"
-    response = StorageFileResponse(
-        storage_read(row.storage_key, start, length, chunk_size=download_chunk()),
-        status=status,
-        content_type=content_type,
-        headers=headers,
-    )
+    return _streamed(request, row, start, length, status=status, content_type=content_type, headers=headers)
+
+
+def _streamed(
+    request: HttpRequest, row: StoredFile, start: int, length: int, **kwargs: Any
+) -> StorageFileResponse:
+    """``length`` stored bytes from ``start``, their first chunk read now (in the view's
+    thread); all of them when they fit in ``DOWNLOAD_WHOLE`` and in the budget."""
+    whole = 0 < length <= DOWNLOAD_WHOLE and request.method != "HEAD" and _whole_take(length)
+    held = length if whole else 0
+    try:
+        chunks = storage_read(row.storage_key, start, length, chunk_size=held or download_chunk())
+    except BaseException:
+        _whole_give(held)
+        raise
+    response = StorageFileResponse(chunks, held=held, **kwargs)
     response["Content-Length"] = str(length)
-    response.read_ahead()
+    try:
+        response.read_ahead()
+    except BaseException:
+        response.close()
+        raise
     return response

@@ -4,9 +4,7 @@ of its own (its first chunk is read in the view's thread, nothing after its last
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Generator
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -15,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from account.models import User
-from tests.upload_center.helpers import CONTENT_TYPE, multipart
+from tests.upload_center.helpers import CONTENT_TYPE, multipart, sent_under_asgi
 from upload_center.downloads import StorageFileResponse
 
 CONTENT = bytes(range(256)) * 40
@@ -69,25 +67,6 @@ def test_another_method_is_405_not_a_csrf_403(owner: User) -> None:
 def storage(chunks: list[bytes]) -> Generator[bytes, int | None, None]:
     for chunk in chunks:  # noqa: UP028 - a list iterator cannot take the sizes sent in
         yield chunk
-
-
-def sent_under_asgi(response: StorageFileResponse) -> tuple[list[bytes], int]:
-    """What Django's ASGI handler would send, and the reads that took a thread."""
-
-    async def run() -> tuple[list[bytes], int]:
-        loop = asyncio.get_running_loop()
-        reads = 0
-        in_thread = loop.run_in_executor
-
-        def counted(*args: Any) -> Any:
-            nonlocal reads
-            reads += 1
-            return in_thread(*args)
-
-        loop.run_in_executor = counted  # type: ignore[method-assign]
-        return [part async for part in response], reads
-
-    return asyncio.run(run())
 
 
 @pytest.mark.parametrize(
