@@ -33,7 +33,6 @@ from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
 
 from config.one_hop_chain import LeanHandler
-
 from config.streaming import StreamingASGIHandler
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]

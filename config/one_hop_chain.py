@@ -62,7 +62,8 @@ class LeanHandler(BaseHandler):
             return None  # the whole URLconf's 404 (or another view): the usual way
 
     def resolve_request(self, request: HttpRequest) -> ResolverMatch:
-        match: ResolverMatch = request.resolver_match
+        match = request.resolver_match
+        assert match is not None  # set by the caller from match()
         return match
 
     def load_middleware(self, is_async: bool = False) -> None:
@@ -70,7 +71,7 @@ class LeanHandler(BaseHandler):
         self._view_middleware: list[Any] = []
         self._template_response_middleware: list[Any] = []
         self._exception_middleware: list[Any] = []
-        handler = convert_exception_to_response(self._get_response)
+        handler = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]
         for path in reversed(lean_middleware()):
             try:
                 middleware = import_string(path)(handler)
