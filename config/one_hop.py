@@ -8,9 +8,10 @@ threads that then fought the event loop for the GIL: about 2.4 ms of CPU for an
 answer of headers alone (DOWNLOAD_OFFLOAD=nginx, bench/class_load.py (f)).
 
 Here a GET or HEAD without a body on one of ``PREFIXES`` is answered the way
-WSGI answers it: the request_started signal, the same middlewares (in their sync
-mode), the same URL resolution, view, error handling and response logging, all
-in one call on a small pool of threads; the answer is sent from the event loop,
+WSGI answers it: the request_started signal, the middlewares (in their sync mode;
+without a cookie only those that act on a public download, config/one_hop_chain.py),
+the URL resolution, view, error handling and response logging, all in one call on
+a small pool of threads; the answer is sent from the event loop,
 a streamed body read chunk by chunk off the loop as under Django's handler
 (downloads.StorageFileResponse). Every rule stays in the view and the
 middlewares, so the Django and DRF test clients and WSGI give the same answers.
