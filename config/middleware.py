@@ -130,11 +130,13 @@ class RequestIdMiddleware(LoopHooks, MiddlewareMixin):
     event loop under ASGI."""
 
     header = "X-Request-ID"
+    meta_key = "HTTP_X_REQUEST_ID"
     # Anything else could forge log fields or split header lines.
     valid = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
     def process_request(self, request: HttpRequest) -> None:
-        sent = request.headers.get(self.header, "")
+        # From META: request.headers would parse every header of the request for this one.
+        sent = request.META.get(self.meta_key, "")
         rid = sent if self.valid.fullmatch(sent) else uuid.uuid4().hex
         request.request_id = rid  # type: ignore[attr-defined]
         # Not reset on the way out: Django logs 4xx/5xx responses after the

@@ -8,9 +8,10 @@ threads that then fought the event loop for the GIL: about 2.4 ms of CPU for an
 answer of headers alone (DOWNLOAD_OFFLOAD=nginx, bench/class_load.py (f)).
 
 Here a GET or HEAD without a body on one of ``PREFIXES`` is answered the way
-WSGI answers it: the request_started signal, the same middlewares (in their sync
-mode), the same URL resolution, view, error handling and response logging, all
-in one call on a small pool of threads; the answer is sent from the event loop,
+WSGI answers it: the request_started signal, the middlewares (in their sync mode;
+without a cookie only those that act on a public download, config/one_hop_chain.py),
+the URL resolution, view, error handling and response logging, all in one call on
+a small pool of threads; the answer is sent from the event loop,
 a streamed body read chunk by chunk off the loop as under Django's handler
 (downloads.StorageFileResponse). Every rule stays in the view and the
 middlewares, so the Django and DRF test clients and WSGI give the same answers.
@@ -28,10 +29,11 @@ from typing import Any
 from django.core import signals
 from django.core.handlers.asgi import get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.http import FileResponse
+from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import set_script_prefix
 
+from config.one_hop_chain import LeanHandler
 from config.streaming import StreamingASGIHandler
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
@@ -62,6 +64,7 @@ class OneHopHandler:
         self.django = django
         self.sync = BaseHandler()
         self.sync.load_middleware(is_async=False)
+        self.lean = LeanHandler()
         self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="one-hop")
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -84,7 +87,7 @@ class OneHopHandler:
         signals.request_started.send(sender=type(self.django), scope=scope)
         request, response = self.django.create_request(scope, io.BytesIO())
         if request is not None:
-            response = self.sync.get_response(request)  # an exception becomes a response there
+            response = self._handler(request).get_response(request)  # an exception becomes a response there
         assert response is not None
         response._handler_class = type(self.django)  # type: ignore[attr-defined]  # request_finished's sender
         if isinstance(response, FileResponse):
@@ -92,6 +95,14 @@ class OneHopHandler:
         if not response.streaming:
             response.close()  # the whole body is in memory: request_finished now, in this thread
         return response
+
+    def _handler(self, request: HttpRequest) -> BaseHandler:
+        """The lean chain for a request it answers as the whole one would (LeanHandler)."""
+        match = self.lean.match(request)
+        if match is None:
+            return self.sync
+        request.resolver_match = match
+        return self.lean
 
     async def _stream(self, response: HttpResponseBase, receive: Any, send: Any) -> None:
         """Sends a streamed answer; a client gone stops the reading (as Django's handler)."""

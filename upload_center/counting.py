@@ -32,7 +32,7 @@ def download_counted(*, request: HttpRequest, status: int) -> bool:
     answers offloaded to nginx, which applies the Range itself, count alike."""
     if request.method != "GET" or status not in COUNTED_STATUSES:
         return False
-    match = _RANGE_START.match(request.headers.get("Range", ""))
+    match = _RANGE_START.match(request.META.get("HTTP_RANGE", ""))  # request.headers would parse them all
     return match is None or (match.group(1) != "" and int(match.group(1)) == 0)
 
 
