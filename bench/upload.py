@@ -86,12 +86,19 @@ def make_file(path: Path, size: int) -> str:
 
 
 def app_env(work: Path) -> dict[str, str]:
-    """The app on the embedded defaults, with its database and files under ``work``."""
+    """The app on the embedded defaults, with its database and files under ``work``.
+
+    DEBUG is off, as in the shipped deployments (and bench/bare_app.py): DEBUG's
+    debug cursor records every query, which no server in production pays for."""
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
         "UPLOAD_ROOT": str(work / "uploads"),
-        "DEBUG": "true",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "FIELD_ENCRYPTION_KEY": "YmVuY2gtb25seS1pbnNlY3VyZS1mZXJuZXQta2V5MDA=",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on 127.0.0.1
     }
     for name in ("S3_BUCKET", "REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(name, None)
