@@ -4,10 +4,10 @@ uvicorn appends each body chunk (one socket read, 256 KiB at most) to a bytearra
 copies that into a new bytes object for the ASGI message, and wakes the app for
 each: two more copies of every uploaded byte, on the event loop and holding the
 GIL (about a third of the GIL's time under 32 uploads at once, py-spy --gil;
-bench/class_load.py). Here the chunks are held until ``JOIN_SIZE`` bytes came (or
-the body ended) and handed over joined, one copy: every step after the socket
-(the app's wake-up, the multipart parser, the upload handler, the storage
-pipeline) then runs once per ``JOIN_SIZE`` instead of once per read.
+bench/class_load.py). Here the chunks are held until close to ``JOIN_SIZE`` bytes
+came (or the body ended) and handed over joined, one copy (none for a lone chunk):
+every step after the socket (the app's wake-up, the multipart parser, the upload
+handler, the storage pipeline) then runs about once per MiB instead of once per read.
 Every deployment's command names this class (``--http config.http:HttpToolsProtocol``).
 """
 
@@ -16,8 +16,11 @@ from __future__ import annotations
 from uvicorn.protocols.http.flow_control import HIGH_WATER_LIMIT
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as UvicornHttpToolsProtocol
 
-# Body bytes held before the app is woken; a request holds at most this plus one read.
+# A body message holds at most JOIN_SIZE bytes while the app keeps up: reads are handed
+# over once one more (uvloop reads 256 KiB at most) could pass it. Readers that ask for
+# JOIN_SIZE at a time (tus) so get whole messages, never split and copied again.
 JOIN_SIZE = 1024 * 1024
+SOCKET_READ_MAX = 256 * 1024
 
 
 class HttpToolsProtocol(UvicornHttpToolsProtocol):
@@ -35,7 +38,7 @@ class HttpToolsProtocol(UvicornHttpToolsProtocol):
             return
         self._held.append(body)
         self._held_size += len(body)
-        if self._held_size >= JOIN_SIZE:
+        if self._held_size > JOIN_SIZE - SOCKET_READ_MAX:
             self._held_hand_over()
 
     def on_message_complete(self) -> None:
