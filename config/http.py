@@ -42,7 +42,9 @@ class HttpToolsProtocol(UvicornHttpToolsProtocol):
             self._held_hand_over()
 
     def on_message_complete(self) -> None:
-        if not self._body_ignored():
+        if self._body_ignored():
+            self._held, self._held_size = [], 0  # not the app's: nothing to keep
+        else:
             self._held_hand_over()
         super().on_message_complete()
 
