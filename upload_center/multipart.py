@@ -37,9 +37,10 @@ from rest_framework.views import APIView
 from config.middleware import body_without_length
 from upload_center.names import name_from_client
 
-# Bytes asked of the body per read: uvloop's socket read size, so chunks
-# arrive whole (see config.streaming.StreamingBody.read).
-READ_SIZE = 256 * 1024
+# Bytes asked of the body per read: what a body message holds at most (config.http's
+# JOIN_SIZE), so chunks arrive whole, never split and copied (see
+# config.streaming.StreamingBody.read). Under WSGI it is the size of each read.
+READ_SIZE = 1024 * 1024
 
 
 class StreamingMultiPartParser(BaseParser):

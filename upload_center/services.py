@@ -47,12 +47,11 @@ def file_row_reserve(*, owner: User, name: str) -> StoredFile:
     """The pending index row that reserves ``name`` for an upload (suffixed when the
     name is taken), as every API that stores files makes it."""
     candidate = name
-    if StoredFile.objects.filter(owner=owner, name=name).exists():
-        candidate = name_with_suffix(name)
-    for _ in range(5):
+    for _ in range(6):
         try:
-            # The unique (owner, name) constraint decides between two uploads that
-            # picked the same free name at the same moment; the loser takes a suffix.
+            # The unique (owner, name) constraint says whether the name is taken (no
+            # query before: a free name, the usual case, costs the insert alone) and
+            # decides between two uploads that pick the same name at the same moment.
             with transaction.atomic():
                 return StoredFile.objects.create(owner=owner, name=candidate, partial_name=partial_name_new())
         except IntegrityError:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from account.models import NOT_ENOUGH_SPACE, Refusal, User
 from account.services import space_release, space_reserve
@@ -216,3 +218,14 @@ def test_discarding_a_refused_upload_keeps_its_answer(kian: User) -> None:
     assert (upload.state, str(upload.error)) == (UploadState.REFUSED, NOT_ENOUGH_SPACE)
     with pytest.raises(IllegalTransition):
         upload.refuse(Refusal.no_space())
+
+
+def test_a_free_name_is_reserved_by_its_insert_alone_and_a_taken_one_gets_a_suffix(kian: User) -> None:
+    """No query asks first whether the name is free: the unique constraint tells."""
+    with CaptureQueriesContext(connection) as queries:
+        first = services.file_row_reserve(owner=kian, name="notes.txt")
+    assert first.name == "notes.txt"
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    second = services.file_row_reserve(owner=kian, name="notes.txt")
+    assert second.name != "notes.txt" and second.name.startswith("notes_") and second.name.endswith(".txt")
+    assert StoredFile.objects.filter(owner=kian).count() == 2

@@ -12,6 +12,8 @@ import os
 import threading
 from typing import Any
 
+import pytest
+
 from upload_center.storage import is_s3, s3_bucket, s3_client, storage_read, storage_sink
 from upload_center.storage.pipeline import PipelinedSink
 
@@ -75,3 +77,26 @@ def test_uploads_are_hashed_and_stored_by_threads_the_process_keeps(monkeypatch:
         assert b"".join(storage_read(key)) and used
     # The second upload's batches went to threads that were there before it.
     assert used <= alive
+
+
+def test_the_last_batch_is_hashed_and_stored_by_the_thread_that_closes(monkeypatch: Any) -> None:
+    """Handing a small file's only batch to the workers cost two thread wake-ups per upload."""
+    data = os.urandom(3000)
+    sink = storage_sink("tests/small.bin", on_part=None)
+    stored_by: list[threading.Thread] = []
+    store = type(sink)._store
+
+    def spied(self: Any, *args: Any) -> None:
+        stored_by.append(threading.current_thread())
+        store(self, *args)
+
+    monkeypatch.setattr(type(sink), "_store", spied)
+    monkeypatch.setattr(PipelinedSink, "_hash_batch", lambda *args: pytest.fail("hashed by a worker"))
+    sink.write(data[:1000])
+    sink.write(memoryview(data)[1000:])
+    sink.close()
+    sink.commit()
+
+    assert stored_by == [threading.current_thread()]
+    assert sink.sha256 == hashlib.sha256(data).hexdigest()
+    assert b"".join(storage_read("tests/small.bin")) == data

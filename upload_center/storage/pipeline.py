@@ -115,16 +115,26 @@ class PipelinedSink:
     def _submit(self, batch: list[Chunk]) -> None:
         while len(self._in_flight) >= self.max_in_flight:
             self._collect()
-        self._batches += 1
+        number = self._batch_number()
         previous = self._in_flight[-1][0] if self._in_flight else None
         hashed = _workers("hash").submit(self._hash_batch, batch, previous)
-        stored = _workers("store").submit(self._store, self._batches, batch)
+        stored = _workers("store").submit(self._store, number, batch)
         self._in_flight.append((hashed, stored, batch))
+
+    def _batch_number(self) -> int:
+        """The next batch's number, from 1; before the first, ``_begin`` starts the upload."""
+        if not self._batches:
+            self._begin()
+        self._batches += 1
+        return self._batches
 
     def _collect(self, *, final: bool = False) -> None:
         hashed, stored, batch = self._in_flight.popleft()
         hashed.result()
         stored.result()
+        self._stored_add(batch, final=final)
+
+    def _stored_add(self, batch: list[Chunk], *, final: bool) -> None:
         self._done_with(batch)
         before = self._stored
         self._stored += sum(map(len, batch))
@@ -137,12 +147,28 @@ class PipelinedSink:
     def close(self) -> None:
         with storage_errors():
             if self._buffer or not self._batches:
-                self._submit(self._buffer)
+                self._last_batch(self._buffer)
                 self._buffer, self._buffered = [], 0
             while self._in_flight:
                 self._collect(final=len(self._in_flight) == 1)
             self.sha256 = self._hash.hexdigest()
             self._finish()
+
+    def _last_batch(self, batch: list[Chunk]) -> None:
+        """Hashes and stores the last batch in this thread, which waits for it anyway,
+        when no earlier batch is still in flight (always on disk, where one is at most):
+        handing it to the workers cost two thread wake-ups per upload, most of a small
+        upload's storing. Otherwise it goes to the workers, beside the one in flight."""
+        while len(self._in_flight) >= self.max_in_flight:
+            self._collect()
+        if self._in_flight:
+            self._submit(batch)
+            return
+        number = self._batch_number()
+        for chunk in batch:
+            self._hash.update(chunk)
+        self._store(number, batch)
+        self._stored_add(batch, final=True)
 
     def commit(self) -> None:
         """Put the closed upload's bytes at their key; until then they are the upload's own."""
@@ -166,6 +192,9 @@ class PipelinedSink:
             # Raising here would hide the failure being cleaned up after;
             # cleanup_uploads and reconcile_storage find what is left.
             logger.exception("could not discard a partial upload")
+
+    def _begin(self) -> None:
+        """Called in the request thread before the first batch is stored."""
 
     def _store(self, number: int, batch: list[Chunk]) -> None:
         raise NotImplementedError

@@ -194,18 +194,16 @@ class S3Sink(PipelinedSink):
             del part[self._buffered :]  # the last part may sit in a longer, reused buffer
         super().close()
 
-    def _submit(self, batch: list[Chunk]) -> None:
-        if self.upload_id is None:
-            # CRC32 per part, as boto3's transfer manager sends: S3 checks each
-            # part on arrival and again when the upload completes.
-            self.upload_id = self._storage.bucket_ensured(
-                lambda: self._client.create_multipart_upload(
-                    Bucket=self._bucket, Key=self.key, ChecksumAlgorithm="CRC32"
-                )
-            )["UploadId"]
-            if self._on_start:
-                self._on_start(self.upload_id)
-        super()._submit(batch)
+    def _begin(self) -> None:
+        # CRC32 per part, as boto3's transfer manager sends: S3 checks each
+        # part on arrival and again when the upload completes.
+        self.upload_id = self._storage.bucket_ensured(
+            lambda: self._client.create_multipart_upload(
+                Bucket=self._bucket, Key=self.key, ChecksumAlgorithm="CRC32"
+            )
+        )["UploadId"]
+        if self._on_start:
+            self._on_start(self.upload_id)
 
     def _store(self, number: int, batch: list[Chunk]) -> None:
         (body,) = batch
