@@ -173,10 +173,9 @@ class StorageFileResponse(FileResponse):
                 return None
 
     def _give_back(self) -> None:
-        global _whole
-        with _whole_lock:
-            _whole -= self._held
-            self._held = 0
+        with _whole_lock:  # once only, whichever of the sending and close comes first
+            held, self._held = self._held, 0
+        _whole_give(held)
 
     def close(self) -> None:
         with self._reading:

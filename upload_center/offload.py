@@ -29,7 +29,7 @@ def offloaded(request: HttpRequest, row: StoredFile) -> HttpResponseBase | None:
 
     Raises FileNotFound when the index has the file but the storage has no bytes."""
     if settings.DOWNLOAD_OFFLOAD == "nginx":
-        return _accel_redirect(request, row)
+        return _accel_redirect(row)
     if settings.DOWNLOAD_OFFLOAD == "s3-redirect":
         return _presigned_redirect(row)
     return None
@@ -39,7 +39,7 @@ def _content_type(row: StoredFile) -> str:
     return mimetypes.guess_type(row.name)[0] or "application/octet-stream"
 
 
-def _accel_redirect(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
+def _accel_redirect(row: StoredFile) -> HttpResponseBase:
     path, url, encoding = _accel_target(settings.SENDFILE_ROOT, settings.SENDFILE_URL, row.storage_key)
     if path is None or (_exists_checked() and not os.path.exists(path)):
         raise FileNotFound(f"{row.storage_key} is in the index but not on disk")
