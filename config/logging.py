@@ -79,14 +79,26 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
     if log_format == "json":
         # uvicorn configures its own text handlers before Django starts; these
         # entries replace them so that its access and error lines are JSON too.
+        # One turned off stays off (configured as it is: as a child of "uvicorn" left out,
+        # dictConfig would make it propagate to the handler given there).
         config["loggers"].update(
             {
-                name: {"handlers": ["console"], "level": level, "propagate": False}
+                name: {"handlers": [], "propagate": False}
+                if _turned_off(name)
+                else {"handlers": ["console"], "level": level, "propagate": False}
                 for name in ("uvicorn", "uvicorn.access")
             }
         )
         _keep_logging_in_celery()
     return config
+
+
+def _turned_off(name: str) -> bool:
+    """Whether uvicorn turned the logger ``name`` off before Django started (``--no-access-log``
+    leaves "uvicorn.access" without handlers and not propagating): it stays off. Given handlers
+    here, every request still wrote its access line whatever the server was told."""
+    logger = logging.getLogger(name)
+    return not logger.handlers and not logger.propagate
 
 
 def _keep_logging_in_celery() -> None:
