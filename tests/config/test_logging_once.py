@@ -56,9 +56,8 @@ def test_uvicorn_keeps_its_access_log_choice(tmp_path: Path, flags: list[str]) -
     }
     log = tmp_path / "server.log"
     with log.open("wb") as out:
-        server = subprocess.Popen(
-            [*server_command("127.0.0.1", port), *flags], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+        command = [*server_command("127.0.0.1", port), *flags]
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -72,7 +71,6 @@ def test_uvicorn_keeps_its_access_log_choice(tmp_path: Path, flags: list[str]) -
     finally:
         server.terminate()
         server.wait(timeout=15)
-    access = [
-        line for line in log.read_text().splitlines() if '"uvicorn.access"' in line and "/healthz?marker=1" in line
-    ]
+    lines = log.read_text().splitlines()
+    access = [line for line in lines if '"uvicorn.access"' in line and "/healthz?marker=1" in line]
     assert len(access) == (0 if flags else 1), log.read_text()
