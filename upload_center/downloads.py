@@ -33,9 +33,16 @@ DOWNLOAD_CHUNK_MIN = 64 * 1024
 # waits for the socket per 1 MiB answer in 256 KiB chunks. Its bytes take their
 # share of the budget from the read until they have left the process.
 DOWNLOAD_WHOLE = 1024 * 1024
+# How long such an answer waits for its share when the budget is full, before it
+# streams in chunks instead. A class opening one handout filled the budget, and the
+# answers that streamed then took up to five times as long as the others (their p99,
+# bench/class_load.py (a)); a share comes back as soon as one answer has drained, so
+# they wait in turn instead. A budget held by slow clients costs each answer this wait.
+DOWNLOAD_WHOLE_WAIT = 0.1
 _streaming = 0  # downloads streaming under ASGI in this process (changed on its event loop only)
 _whole = 0  # bytes of answers read whole and not yet sent (under _whole_lock)
 _whole_lock = threading.Lock()
+_whole_room = threading.Condition(_whole_lock)  # notified when shares come back
 
 
 def download_chunk() -> int:
@@ -45,20 +52,28 @@ def download_chunk() -> int:
 
 
 def _whole_take(length: int) -> bool:
-    """Takes ``length`` bytes of the budget for an answer read whole, if they fit beside
-    the whole answers not yet sent and a chunk for each download streaming."""
+    """Takes ``length`` bytes of the budget for an answer read whole, once they fit beside
+    the whole answers not yet sent and a chunk for each download streaming; False if they
+    do not within ``DOWNLOAD_WHOLE_WAIT``. Called in a view's thread, never on the loop
+    (which gives the shares back)."""
     global _whole
-    with _whole_lock:
-        if _whole + length + _streaming * download_chunk() > DOWNLOAD_BUDGET:
+
+    def fits() -> bool:
+        return _whole + length + _streaming * download_chunk() <= DOWNLOAD_BUDGET
+
+    with _whole_room:
+        if not _whole_room.wait_for(fits, timeout=DOWNLOAD_WHOLE_WAIT):
             return False
         _whole += length
         return True
 
 
 def _whole_give(length: int) -> None:
+    """Gives ``length`` bytes back (0: a download streaming ended, its chunk's room is free)."""
     global _whole
-    with _whole_lock:
+    with _whole_room:
         _whole -= length
+        _whole_room.notify_all()
 
 
 def _range(header: str, size: int) -> tuple[int, int] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.db import connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 
 from account.models import User
@@ -54,34 +54,37 @@ def file_public(*, username: str, name: str) -> StoredFile | None:
     the unique (owner, name) and username indexes; the owner comes with its username."""
     if not (text_storable(username) and text_storable(name)):  # raw SQL: no lookup to refuse them
         return None
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once: each use of the proxy looks again
+    with db.cursor() as cursor:
         cursor.execute(_public_sql(), [username, name, StoredFile.State.STORED, False])
         found = cursor.fetchone()
     if found is None:
         return None
     # Converted as the ORM converts them (a datetime from SQLite's text, say), without a
     # RawQuerySet: building one cost more CPU than the query (bench/class_load.py (f)).
-    attnames, converters = _public_columns(connection.alias)
-    values = [
-        functools.reduce(lambda value, convert: convert(value, expression, connection), convert_all, value)
-        for value, (expression, convert_all) in zip(found, converters, strict=True)
-    ]
-    row = StoredFile.from_db(connection.alias, attnames, values)
+    attnames, converted = _public_columns(db.alias)
+    values = list(found)
+    for i, expression, converters in converted:
+        for convert in converters:
+            values[i] = convert(values[i], expression, db)
+    row = StoredFile.from_db(db.alias, attnames, values)
     # The rest of the owner is loaded only if read (the download needs its username alone).
-    row.owner = User.from_db(connection.alias, ["id", "username"], [row.owner_id, username])
+    row.owner = User.from_db(db.alias, ["id", "username"], [row.owner_id, username])
     return row
 
 
 @functools.cache
-def _public_columns(alias: str) -> tuple[list[str], list[tuple[Any, list[Any]]]]:
-    """The attribute names of file_public's columns, and each one's expression and
-    converters on the database ``alias`` (as the ORM finds them for its own queries).
-    Kept once per alias, though found on one thread's connection: a converter is given
-    the connection to use, and only reads settings from its own (the time zone)."""
+def _public_columns(alias: str) -> tuple[list[str], list[tuple[int, Any, list[Any]]]]:
+    """The attribute names of file_public's columns, and the position, expression and
+    converters of each column that has any on the database ``alias`` (as the ORM finds
+    them for its own queries). Kept once per alias, though found on one thread's
+    connection: a converter is given the connection to use, and only reads settings
+    from its own (the time zone)."""
     db = connections[alias]
     fields: list[Any] = [StoredFile._meta.get_field(name) for name in _PUBLIC_FIELDS]
-    columns = [field.get_col(StoredFile._meta.db_table) for field in fields]
-    return (
-        [field.attname for field in fields],
-        [(col, db.ops.get_db_converters(col) + col.get_db_converters(db)) for col in columns],
-    )
+    converted = []
+    for i, field in enumerate(fields):
+        col = field.get_col(StoredFile._meta.db_table)
+        if converters := db.ops.get_db_converters(col) + col.get_db_converters(db):
+            converted.append((i, col, converters))
+    return [field.attname for field in fields], converted

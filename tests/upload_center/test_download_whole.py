@@ -6,6 +6,7 @@ they have left the process, or until the answer is closed unsent."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -101,6 +102,23 @@ def test_a_file_that_does_not_fit_in_the_budget_left_is_streamed_in_chunks(
     assert sent_under_asgi(third) == ([handouts, b""], 0)
     close(second)
     close(third)
+
+
+def test_an_answer_waits_for_a_share_coming_back_rather_than_stream_in_chunks(
+    handouts: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(downloads, "DOWNLOAD_BUDGET", len(handouts) + DOWNLOAD_CHUNK)
+    first = answer("one.bin")
+    # The first answer drains (on the event loop, in a server) while the second waits.
+    later = threading.Timer(0.02, close, [first])  # well within DOWNLOAD_WHOLE_WAIT
+    later.start()
+    try:
+        second = answer("two.bin")
+    finally:
+        later.join()
+    assert sent_under_asgi(second) == ([handouts, b""], 0)
+    assert downloads._whole == 0
+    close(second)
 
 
 def test_test_clients_and_wsgi_give_the_share_back_and_head_reads_nothing_whole(handouts: bytes) -> None:
