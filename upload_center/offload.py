@@ -16,9 +16,10 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.utils.http import content_disposition_header, http_date
+from django.utils.http import http_date
 from django_sendfile.utils import _convert_file_to_url, _sanitize_path
 
+from upload_center.downloads import file_type_and_disposition
 from upload_center.errors import FileNotFound
 from upload_center.models import StoredFile
 from upload_center.storage import s3_bucket, s3_client
@@ -35,24 +36,21 @@ def offloaded(request: HttpRequest, row: StoredFile) -> HttpResponseBase | None:
     return None
 
 
-def _content_type(row: StoredFile) -> str:
-    return mimetypes.guess_type(row.name)[0] or "application/octet-stream"
-
-
 def _accel_redirect(row: StoredFile) -> HttpResponseBase:
     path, url, encoding = _accel_target(settings.SENDFILE_ROOT, settings.SENDFILE_URL, row.storage_key)
     if path is None or (_exists_checked() and not os.path.exists(path)):
         raise FileNotFound(f"{row.storage_key} is in the index but not on disk")
     # django-sendfile2's answer (tests/upload_center/test_offload_headers.py), its headers
     # in its order; Content-Length 0: the answer has no body (ASGI servers refuse a shorter one).
-    response = HttpResponse(content_type=_content_type(row))
+    content_type, disposition = file_type_and_disposition(row.name)
+    response = HttpResponse(content_type=content_type)
     response["X-Accel-Redirect"] = url
     # The streamed answer's headers (downloads.file_response): nginx keeps
     # Content-Type and Content-Disposition from here, makes its own ETag,
     # Last-Modified and Accept-Ranges from the file (a second Accept-Ranges would be
     # sent as well), and adds nosniff and the sandbox policy in its `internal`
     # location (deploy/nginx/upload-center.conf.template).
-    response["Content-Disposition"] = content_disposition_header(True, row.name)
+    response["Content-Disposition"] = disposition
     response["Content-Length"] = 0
     if encoding is not None:
         response["Content-Encoding"] = encoding
@@ -89,6 +87,7 @@ def _presigned_redirect(row: StoredFile) -> HttpResponseBase:
         if e.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
             raise FileNotFound(f"{row.storage_key} is in the index but not in the bucket") from e
         raise
+    content_type, disposition = file_type_and_disposition(row.name)
     # S3 carries Content-Type and Content-Disposition through response-* parameters;
     # it has none for nosniff or a sandbox policy (it answers with the stored bytes'
     # own headers, and does not run a user's HTML on this site's origin).
@@ -97,8 +96,8 @@ def _presigned_redirect(row: StoredFile) -> HttpResponseBase:
         Params={
             "Bucket": s3_bucket(),
             "Key": row.storage_key,
-            "ResponseContentDisposition": content_disposition_header(True, row.name),
-            "ResponseContentType": _content_type(row),
+            "ResponseContentDisposition": disposition,
+            "ResponseContentType": content_type,
         },
         ExpiresIn=settings.DOWNLOAD_OFFLOAD_URL_SECONDS,
     )
