@@ -44,6 +44,7 @@ _streaming = 0  # downloads streaming under ASGI in this process (changed on its
 _whole = 0  # bytes of answers read whole and not yet sent (under _whole_lock)
 _whole_lock = threading.Lock()
 _whole_room = threading.Condition(_whole_lock)  # notified when shares come back
+_whole_waiting = 0  # threads waiting there (under _whole_lock)
 
 
 def download_chunk() -> int:
@@ -62,9 +63,15 @@ def _whole_take(length: int) -> bool:
     def fits() -> bool:
         return _whole + length + _streaming * download_chunk() <= DOWNLOAD_BUDGET
 
+    global _whole_waiting
     with _whole_room:
-        if not _whole_room.wait_for(fits, timeout=DOWNLOAD_WHOLE_WAIT):
-            return False
+        if not fits():
+            _whole_waiting += 1
+            try:
+                if not _whole_room.wait_for(fits, timeout=DOWNLOAD_WHOLE_WAIT):
+                    return False
+            finally:
+                _whole_waiting -= 1
         _whole += length
         return True
 
@@ -74,7 +81,8 @@ def _whole_give(length: int) -> None:
     global _whole
     with _whole_room:
         _whole -= length
-        _whole_room.notify_all()
+        if _whole_waiting:  # most answers find room at once: no thread to wake
+            _whole_room.notify_all()
 
 
 def _range(header: str, size: int) -> tuple[int, int] | None:
