@@ -5,7 +5,8 @@ before any view runs, so a 1 GiB upload is written to disk twice (spool, then
 storage) and the view starts only after the last byte. Here the body is a
 file-like object that the view's worker thread reads while the event loop keeps
 receiving ahead of it (a few MiB at most), so upload handlers write each chunk
-straight to its final place while the client is still sending.
+straight to its final place while the client is still sending. A body cut off
+by the client reads to the last byte that came, then raises ``RequestAborted``.
 """
 
 from __future__ import annotations
@@ -89,8 +90,14 @@ class _Receive:
 
     async def pull(self, size: int) -> tuple[list[bytes], bool]:
         """The body messages buffered once at least ``size`` bytes are (or the
-        body has ended), and whether more follow. Chunks are handed over as
-        received: splitting or joining them here would copy every byte again."""
+        body has ended or been cut), and whether more follow. Chunks are handed over
+        as received: splitting or joining them here would copy every byte again.
+
+        ``RequestAborted`` once the client went away and nothing it sent is left.
+        The view may still be writing the last chunks when Django's disconnect
+        listener cancels it: a pull after the disconnect never waits, so there is no
+        await for that cancellation to land on and the view still hears of the cut
+        as ``RequestAborted`` (asgiref lets the view's thread run on)."""
         if self._pump is None:
             self._pump = asyncio.create_task(self._run_pump())
         # The view has used what it took last time: that room is free again.
@@ -100,14 +107,17 @@ class _Receive:
         while self._buffered < size and self._more:
             self._data.clear()
             await self._data.wait()
-        if self.disconnected:
+        # What came before a disconnect is handed out first: it reached the server, and
+        # a cut tus PATCH keeps it. The next pull finds the queue empty and raises.
+        if self.disconnected and not self._chunks:
             raise RequestAborted("client disconnected while sending the body")
         taken = list(self._chunks)
         self._chunks.clear()
         # Still counted against read_ahead until the view is back for more, so a
         # request in flight holds read_ahead bytes at most, queued and taken.
         self._handed = self._buffered
-        return taken, self._more
+        # After a cut, "more" sends the view back for its RequestAborted.
+        return taken, self._more or self.disconnected
 
     async def close(self) -> None:
         if self._pump is not None and not self._pump.done():
