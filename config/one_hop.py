@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from django.conf import settings
 from django.core import signals
 from django.core.handlers.asgi import get_script_prefix
 from django.core.handlers.base import BaseHandler
@@ -51,21 +52,26 @@ def _one_hop(scope: Mapping[str, Any]) -> bool:
     return headers.get(b"content-length", b"0") == b"0" and b"transfer-encoding" not in headers
 
 
+def pool_size() -> int:
+    """Threads for the answers. On local disk an answer is CPU under the GIL but for a
+    query and a read of a page-cached file: two threads, one answering while the other
+    waits. More only took turns at the GIL across the cores, each turn on a core whose
+    caches the last one had not warmed (2 cores, bench/class_load.py: 1 or 2 threads
+    answered (f) at about 1300-1600 req/s for 0.45-0.6 ms of CPU each, 8 at 1170-1340 for
+    0.55-0.67 ms; (a) at 650-720 req/s with p99 116-140 ms against 570-580 and 310-340 ms).
+    On S3 each answer also waits for a HEAD or the object's first bytes, many at once."""
+    return 8 if settings.S3_BUCKET else 2
+
+
 class OneHopHandler:
     """The HTTP application: ``_one_hop`` requests here, the rest to ``django``."""
-
-    # Threads for the lookups (a query, an open of the stored file or a HEAD to S3,
-    # which can wait on the network): enough for that wait, few enough to leave
-    # the GIL to the event loop (8 took about a tenth less CPU per answer than 16
-    # under 64 connections, bench/class_load.py (f); 4 no less than 8).
-    threads = 8
 
     def __init__(self, django: StreamingASGIHandler) -> None:
         self.django = django
         self.sync = BaseHandler()
         self.sync.load_middleware(is_async=False)
         self.lean = LeanHandler()
-        self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="one-hop")
+        self.pool = ThreadPoolExecutor(pool_size(), thread_name_prefix="one-hop")
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not _one_hop(scope):

@@ -8,6 +8,7 @@ import itertools
 import mimetypes
 import re
 import threading
+import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any
 
@@ -38,13 +39,16 @@ DOWNLOAD_WHOLE = 1024 * 1024
 # streams in chunks instead. A class opening one handout filled the budget, and the
 # answers that streamed then took up to five times as long as the others (their p99,
 # bench/class_load.py (a)); a share comes back as soon as one answer has drained, so
-# they wait in turn instead. A budget held by slow clients costs each answer this wait.
+# they wait in turn instead. Only while shares come and go: a budget held by slow
+# clients, unmoved for this long, lets answers stream at once (each wait holds one of
+# the few threads that answer downloads, config.one_hop).
 DOWNLOAD_WHOLE_WAIT = 0.1
 _streaming = 0  # downloads streaming under ASGI in this process (changed on its event loop only)
 _whole = 0  # bytes of answers read whole and not yet sent (under _whole_lock)
 _whole_lock = threading.Lock()
 _whole_room = threading.Condition(_whole_lock)  # notified when shares come back
 _whole_waiting = 0  # threads waiting there (under _whole_lock)
+_whole_moved = 0.0  # time.monotonic() of the last share taken or given back (under _whole_lock)
 
 
 def download_chunk() -> int:
@@ -56,16 +60,18 @@ def download_chunk() -> int:
 def _whole_take(length: int) -> bool:
     """Takes ``length`` bytes of the budget for an answer read whole, once they fit beside
     the whole answers not yet sent and a chunk for each download streaming; False if they
-    do not within ``DOWNLOAD_WHOLE_WAIT``. Called in a view's thread, never on the loop
-    (which gives the shares back)."""
+    do not within ``DOWNLOAD_WHOLE_WAIT``, or at once when no share was taken or given back
+    for that long. Called in a view's thread, never on the loop (which gives the shares back)."""
     global _whole
 
     def fits() -> bool:
         return _whole + length + _streaming * download_chunk() <= DOWNLOAD_BUDGET
 
-    global _whole_waiting
+    global _whole_waiting, _whole_moved
     with _whole_room:
         if not fits():
+            if time.monotonic() - _whole_moved > DOWNLOAD_WHOLE_WAIT:
+                return False  # nothing came back for a while: none is likely to soon
             _whole_waiting += 1
             try:
                 if not _whole_room.wait_for(fits, timeout=DOWNLOAD_WHOLE_WAIT):
@@ -73,14 +79,16 @@ def _whole_take(length: int) -> bool:
             finally:
                 _whole_waiting -= 1
         _whole += length
+        _whole_moved = time.monotonic()
         return True
 
 
 def _whole_give(length: int) -> None:
     """Gives ``length`` bytes back (0: a download streaming ended, its chunk's room is free)."""
-    global _whole
+    global _whole, _whole_moved
     with _whole_room:
         _whole -= length
+        _whole_moved = time.monotonic()
         if _whole_waiting:  # most answers find room at once: no thread to wake
             _whole_room.notify_all()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -119,6 +120,24 @@ def test_an_answer_waits_for_a_share_coming_back_rather_than_stream_in_chunks(
     assert sent_under_asgi(second) == ([handouts, b""], 0)
     assert downloads._whole == 0
     close(second)
+
+
+def test_an_answer_does_not_wait_for_a_budget_that_nothing_gave_back_to_for_a_while(
+    handouts: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slow clients holding the budget: each answer would hold a thread for the wait."""
+    monkeypatch.setattr(downloads, "_whole", downloads.DOWNLOAD_BUDGET)
+    long_ago = time.monotonic() - 10 * downloads.DOWNLOAD_WHOLE_WAIT
+    monkeypatch.setattr(downloads, "_whole_moved", long_ago, raising=False)
+
+    def wait_for(*args: object, **kwargs: object) -> bool:
+        raise AssertionError("waited for room")
+
+    monkeypatch.setattr(downloads._whole_room, "wait_for", wait_for)
+    response = answer("one.bin")
+    parts, reads = sent_under_asgi(response)
+    assert b"".join(parts) == handouts and len(parts[0]) == downloads.DOWNLOAD_CHUNK_MIN and reads >= 2
+    close(response)
 
 
 def test_test_clients_and_wsgi_give_the_share_back_and_head_reads_nothing_whole(handouts: bytes) -> None:
