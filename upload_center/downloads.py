@@ -62,12 +62,11 @@ def _whole_take(length: int) -> bool:
     the whole answers not yet sent and a chunk for each download streaming; False if they
     do not within ``DOWNLOAD_WHOLE_WAIT``, or at once when no share was taken or given back
     for that long. Called in a view's thread, never on the loop (which gives the shares back)."""
-    global _whole
+    global _whole, _whole_waiting, _whole_moved
 
     def fits() -> bool:
         return _whole + length + _streaming * download_chunk() <= DOWNLOAD_BUDGET
 
-    global _whole_waiting, _whole_moved
     with _whole_room:
         if not fits():
             if time.monotonic() - _whole_moved > DOWNLOAD_WHOLE_WAIT:
