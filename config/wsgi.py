@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from config.memory import malloc_tune
@@ -45,25 +46,19 @@ class WholeBody:
         self.cut = False
 
     def read(self, size: int | None = -1, /) -> bytes:
-        whole = size is None or size < 0
-        if self._left <= 0 or size == 0:
-            return b""
-        try:
-            data = self._stream.read(self._left if size is None or size < 0 else min(size, self._left))
-        except ConnectionError as e:
-            raise self._aborted(str(e)) from e
-        return self._counted(data, whole=whole)
+        return self._taken(self._stream.read, size, whole=size is None or size < 0)
 
     def readline(self, size: int | None = -1, /) -> bytes:
+        return self._taken(self._stream.readline, size, whole=False)
+
+    def _taken(self, reader: Callable[[int], bytes], size: int | None, *, whole: bool) -> bytes:
+        """What ``reader`` gives of the rest, ``size`` at most; ``whole``: all the rest was asked for."""
         if self._left <= 0 or size == 0:
             return b""
         try:
-            line = self._stream.readline(self._left if size is None or size < 0 else min(size, self._left))
+            data = reader(self._left if size is None or size < 0 else min(size, self._left))
         except ConnectionError as e:
             raise self._aborted(str(e)) from e
-        return self._counted(line, whole=False)
-
-    def _counted(self, data: bytes, *, whole: bool) -> bytes:
         self._left -= len(data)
         # Short of the length: a read that asked for all the rest, or one that got nothing.
         if self._left > 0 and (whole or not data):
