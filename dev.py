@@ -28,6 +28,7 @@ VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
 REQUIREMENTS = ROOT / "requirements.txt"
 STAMP = VENV / ".requirements.sha256"
+WORKER_LOG = ROOT / ".celery" / "worker.log"
 
 # The real services of pass two; each can be pointed elsewhere.
 SERVICE_DEFAULTS = {
@@ -70,22 +71,35 @@ def manage(*args: str, env: dict[str, str] | None = None) -> None:
     subprocess.run([str(PYTHON), "manage.py", *args], cwd=ROOT, check=True, env=env)
 
 
-def prepare(env: dict[str, str] | None = None) -> None:
+def prepare(env: dict[str, str] | None = None) -> str:
+    """Migrate, prepare storage, ensure the demo user; returns the demo user's line."""
     manage("migrate", "--no-input", "-v", "0", env=env)
     manage("prepare_storage", env=env)
-    manage("ensure_demo_user", env=env)
+    demo = subprocess.run(
+        [str(PYTHON), "manage.py", "ensure_demo_user"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return demo.stdout.strip()
 
 
 def server_command(host: str, port: str) -> list[str]:
-    """The HTTP + WebSocket server of every deployment (also used by the tests)."""
+    """The embedded default's one server: HTTP (through the WSGI app) and the WebSocket
+    on one port (config.asgi); in production it serves only the WebSocket."""
     return [
         str(PYTHON), "-m", "uvicorn", "config.asgi:application",
-        # uvicorn's parser without its two copies of every body byte (config/http.py).
-        "--http", "config.http:HttpToolsProtocol",
         "--host", host, "--port", port,
         "--lifespan", "on",
         "--timeout-graceful-shutdown", "10",
     ]  # fmt: skip
+
+
+def http_server_command(host: str, port: str) -> list[str]:
+    """Production's HTTP server: gunicorn (gthread) over config.wsgi (config/gunicorn.py)."""
+    return [str(PYTHON), "-m", "gunicorn", "-c", "config/gunicorn.py", "--bind", f"{host}:{port}"]
 
 
 def worker_command() -> list[str]:
@@ -101,14 +115,22 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     ensure_venv()
-    prepare()
+    demo = prepare()
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
-    children = [
-        subprocess.Popen(worker_command(), cwd=ROOT),
-        subprocess.Popen(server_command(host, port), cwd=ROOT),
-    ]
-    say(f"serving on http://{host}:{port}/ (drive page), /fm/ (upload center API), /docs; Ctrl-C stops")
+    # The worker's banner and task lines go to its log, not over the URL and login below.
+    WORKER_LOG.parent.mkdir(exist_ok=True)
+    with WORKER_LOG.open("ab") as worker_log:
+        worker = subprocess.Popen(worker_command(), cwd=ROOT, stdout=worker_log, stderr=subprocess.STDOUT)
+    children = [worker, subprocess.Popen(server_command(host, port), cwd=ROOT)]
+    url = f"http://{host}:{port}/"
+    for _ in range(300):
+        if reachable(url) or any(child.poll() is not None for child in children):
+            break
+        time.sleep(0.1)
+    say(f"Celery worker log: {WORKER_LOG.relative_to(ROOT)}")
+    say(demo)
+    say(f"open {url} (drive page); API {url}fm/, docs {url}docs; Ctrl-C stops")
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)

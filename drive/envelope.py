@@ -10,7 +10,7 @@ from django.http import Http404
 from rest_framework.exceptions import APIException, AuthenticationFailed, NotAuthenticated
 from rest_framework.response import Response
 
-from config.middleware import RequestTooLarge
+from config.body import RequestTooLarge
 from drive.errors import DriveError
 from upload_center.errors import StorageUnavailable, UploadError
 from upload_center.exception_handlers import upload_error_status

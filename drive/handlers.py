@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework.request import Request
 
 from account.models import User
+from config.tuning import BODY_READ, DISCARD_MAX
 from drive import services
 from drive.errors import BadRequest, RefusedEarly
 from upload_center.handlers import StoringUploadHandler, upload_precheck, uploads_receive
@@ -19,8 +20,6 @@ FILE_FIELD = "file"
 # An upload refused from its Content-Length alone has its body read and thrown
 # away up to this size, so that the client, still sending, gets the answer
 # instead of a reset connection; a larger body is cut off (Connection: close).
-DISCARD_MAX = 64 * 1024 * 1024
-DISCARD_CHUNK = 1024 * 1024
 
 
 def multipart_file_size(
@@ -116,6 +115,6 @@ def _body_discard(request: Request, content_length: int) -> bool:
     if content_length > DISCARD_MAX:
         return False
     stream = request.stream
-    while stream is not None and stream.read(DISCARD_CHUNK):
+    while stream is not None and stream.read(BODY_READ):
         pass
     return True

@@ -18,13 +18,14 @@ from zipstream import ZIP_STORED, ZipStream
 from sharing.models import FileRequest
 from sharing.requests_selectors import request_files
 from sharing.requests_services import NAME_PART_FIXES
-from upload_center.downloads import DOWNLOAD_CHUNK, StorageFileResponse
+from config.tuning import DOWNLOAD_BLOCK
+from upload_center.downloads import StoredFileResponse
 from upload_center.storage import storage_read
 
 
 def _bytes_of(key: str) -> Iterator[bytes]:
     # Opened only when zipstream reaches the entry: one stored file open at a time.
-    yield from storage_read(key, chunk_size=DOWNLOAD_CHUNK)
+    yield from storage_read(key, chunk_size=DOWNLOAD_BLOCK)
 
 
 def _entry_name(uploader: str, name: str, taken: set[str]) -> str:
@@ -51,12 +52,11 @@ def request_zip(*, file_request: FileRequest) -> ZipStream:
     return archive
 
 
-def request_zip_response(*, file_request: FileRequest) -> StorageFileResponse:
-    """The ZIP as a streaming answer (under ASGI each chunk is read only once the one
-    before left the process: StorageFileResponse)."""
+def request_zip_response(*, file_request: FileRequest) -> StoredFileResponse:
+    """The ZIP as a streaming answer: each chunk is built as the server takes it."""
     archive = request_zip(file_request=file_request)
     name = f"{file_request.title.translate(NAME_PART_FIXES).strip() or 'request'}.zip"
-    response = StorageFileResponse(
+    response = StoredFileResponse(
         archive,  # not a generator: its chunks are taken as they come
         content_type="application/zip",
         headers={

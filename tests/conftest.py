@@ -19,7 +19,7 @@ from tests.helpers import ROOT, ServerProcess, database_url, free_port
 
 sys.path.insert(0, str(ROOT))
 
-from dev import PYTHON, server_command  # noqa: E402
+from dev import http_server_command, server_command  # noqa: E402
 
 SERVICE_MARKERS = {"postgres", "redis", "rabbitmq", "s3", "browser", "nginx"}
 
@@ -122,13 +122,8 @@ def make_user(db: None, tier: Any) -> Callable[..., Any]:
 
 
 def wsgi_server_command(host: str, port: str) -> list[str]:
-    """The README's HTTP-only way of serving: gunicorn's sync workers over config.wsgi."""
-    return [
-        str(PYTHON), "-m", "gunicorn", "config.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", "1", "--timeout", "120",
-        # Its control socket has one default path; servers started side by side would share it.
-        "--no-control-socket",
-    ]  # fmt: skip
+    """Production's HTTP server (gunicorn gthread over config.wsgi), one worker process."""
+    return [*http_server_command(host, port), "--workers", "1"]
 
 
 def _servers(
@@ -182,7 +177,7 @@ def _servers(
 
 @pytest.fixture
 def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., ServerProcess]]:
-    """Start the README's server command (uvicorn, config.asgi) as a real process.
+    """Start the embedded default's server (uvicorn, config.asgi: HTTP and WebSocket) as a real process.
 
     It uses the test database, so tests that call it need ``transactional_db``
     for the server to see their rows.
@@ -192,5 +187,5 @@ def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., Se
 
 @pytest.fixture
 def start_wsgi_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., ServerProcess]]:
-    """Start gunicorn over config.wsgi (HTTP only) as a real process, like ``start_server``."""
+    """Start production's HTTP server (gunicorn over config.wsgi) as a real process, like ``start_server``."""
     yield from _servers(tmp_path, upload_root, wsgi_server_command)

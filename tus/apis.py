@@ -20,8 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.body import body_stream, body_without_length
 from config.drf import http_request, request_user
-from config.middleware import body_without_length
+from config.tuning import BODY_READ as READ_SIZE
 from tus import services
 from tus.errors import TusError, VersionUnsupported, WrongContentType
 from tus.headers import (
@@ -38,7 +39,6 @@ from tus.headers import (
 from tus.models import TusUpload
 
 logger = logging.getLogger(__name__)
-READ_SIZE = 1024 * 1024
 
 
 class LoggedInExceptOptions(BasePermission):
@@ -49,7 +49,8 @@ class LoggedInExceptOptions(BasePermission):
 
 
 def _body(request: HttpRequest) -> Iterator[bytes]:
-    while chunk := request.read(READ_SIZE):
+    stream = body_stream(request)
+    while chunk := stream.read(READ_SIZE):
         yield chunk
 
 

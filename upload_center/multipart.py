@@ -34,13 +34,9 @@ from rest_framework.parsers import BaseParser, DataAndFiles
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from config.middleware import body_without_length
+from config.body import chunked_input
+from config.tuning import BODY_READ as READ_SIZE
 from upload_center.names import name_from_client
-
-# Bytes asked of the body per read: what a body message holds at most (config.http's
-# JOIN_SIZE), so chunks arrive whole, never split and copied (see
-# config.streaming.StreamingBody.read). Under WSGI it is the size of each read.
-READ_SIZE = 1024 * 1024
 
 
 class StreamingMultiPartParser(BaseParser):
@@ -61,16 +57,12 @@ class ChunkedBodyRequest(Request):
 
     DRF takes a missing Content-Length for an empty body and never calls the
     parser; a chunked body (curl -H "Transfer-Encoding: chunked", proxies that
-    rechunk) ends where the server's dechunked stream ends instead.
-    RequestSizeLimitMiddleware caps what is read of it.
+    rechunk) is read from the server's dechunked input instead (config.body).
     """
 
-    def _load_stream(self) -> None:
-        super()._load_stream()  # type: ignore[misc]
-        django_request = self._request
-        unread = not django_request._read_started  # type: ignore[attr-defined]
-        if self._stream is None and unread and body_without_length(django_request.META):
-            self._stream = django_request
+    @property
+    def stream(self) -> Any:
+        return chunked_input(self.META) or super().stream
 
 
 class ChunkedBodyApi(APIView):

@@ -8,16 +8,12 @@ presigned URL, so the bytes never pass through a Python process.
 
 from __future__ import annotations
 
-import functools
-import mimetypes
-import os
-
 from botocore.exceptions import ClientError
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.utils.http import http_date
-from django_sendfile.utils import _convert_file_to_url, _sanitize_path
+from django_sendfile import sendfile
 
 from upload_center.downloads import file_type_and_disposition
 from upload_center.errors import FileNotFound
@@ -30,53 +26,32 @@ def offloaded(request: HttpRequest, row: StoredFile) -> HttpResponseBase | None:
 
     Raises FileNotFound when the index has the file but the storage has no bytes."""
     if settings.DOWNLOAD_OFFLOAD == "nginx":
-        return _accel_redirect(row)
+        return _accel_redirect(request, row)
     if settings.DOWNLOAD_OFFLOAD == "s3-redirect":
         return _presigned_redirect(row)
     return None
 
 
-def _accel_redirect(row: StoredFile) -> HttpResponseBase:
-    path, url, encoding = _accel_target(settings.SENDFILE_ROOT, settings.SENDFILE_URL, row.storage_key)
-    if path is None or (_exists_checked() and not os.path.exists(path)):
-        raise FileNotFound(f"{row.storage_key} is in the index but not on disk")
-    # django-sendfile2's answer (tests/upload_center/test_offload_headers.py), its headers
-    # in its order; Content-Length 0: the answer has no body (ASGI servers refuse a shorter one).
+def _accel_redirect(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
+    # django-sendfile2's public call: its path rules (a key that leaves SENDFILE_ROOT is
+    # refused), its existence check and its X-Accel-Redirect URI. Content-Length 0: the
+    # answer has no body; nginx sends the file's.
     content_type, disposition = file_type_and_disposition(row.name)
-    response = HttpResponse(content_type=content_type)
-    response["X-Accel-Redirect"] = url
+    try:
+        response = sendfile(request, row.storage_key, mimetype=content_type, content_length=0)
+    except Http404 as e:
+        raise FileNotFound(f"{row.storage_key} is in the index but not on disk") from e
     # The streamed answer's headers (downloads.file_response): nginx keeps
     # Content-Type and Content-Disposition from here, makes its own ETag,
     # Last-Modified and Accept-Ranges from the file (a second Accept-Ranges would be
     # sent as well), and adds nosniff and the sandbox policy in its `internal`
     # location (deploy/nginx/upload-center.conf.template).
     response["Content-Disposition"] = disposition
-    response["Content-Length"] = 0
-    if encoding is not None:
-        response["Content-Encoding"] = encoding
     response["ETag"] = row.etag
     response["Last-Modified"] = http_date(row.created_at.timestamp())
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
     return response
-
-
-def _exists_checked() -> bool:
-    return bool(getattr(settings, "SENDFILE_CHECK_FILE_EXISTS", True))  # as django-sendfile2 reads it
-
-
-@functools.lru_cache(maxsize=4096)
-def _accel_target(root: str, url_root: str | None, key: str) -> tuple[str | None, str, str | None]:
-    """The file of ``key`` under SENDFILE_ROOT, its X-Accel-Redirect URI and the encoding
-    guessed from its name, by django-sendfile2's own rules: (None, "", None) for a key
-    that leaves the root. The same for every download of a file, so found once (the
-    library's path objects cost a quarter of an offloaded answer's view); ``root`` and
-    ``url_root`` are the settings the library reads, part of the cache's key."""
-    try:
-        path = _sanitize_path(key)
-    except Http404:
-        return None, "", None
-    return str(path), str(_convert_file_to_url(path)), mimetypes.guess_type(path)[1]
 
 
 def _presigned_redirect(row: StoredFile) -> HttpResponseBase:

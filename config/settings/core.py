@@ -50,10 +50,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestIdMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
-    # Under ASGI Django's middlewares below run their hooks on the event loop, and this
-    # WhiteNoise takes a thread only for static paths (config/loop_middleware.py).
     "django.middleware.security.SecurityMiddleware",
-    "config.loop_middleware.StaticFilesMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,16 +97,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # rollback-journal mode every commit took two fsyncs, about 19 ms here, all under
     # the one write lock: 32 uploads at once queued about 2 s on it. A power cut (not a
     # crash of the app) can lose the last commits; reconcile_storage then finds their bytes.
-    # Transactions of this process queue on a lock of its own first (config/sqlite/base.py).
-    DATABASES["default"]["ENGINE"] = "config.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }
-    # Kept open by each request thread (reused across requests, config/streaming.py):
-    # opening one cost a third of a small download. Nothing on the other side of a
-    # file times it out; DATABASE_URL's ?conn_max_age= still decides when given.
+    # Kept open by each request thread (reused across requests): opening one cost a
+    # third of a small download. Nothing on the other side of a file times it out;
+    # DATABASE_URL's ?conn_max_age= still decides when given.
     DATABASES["default"].setdefault("CONN_MAX_AGE", None)
     # A file, not memory, so that server processes started by the tests share it.
     DATABASES["default"]["TEST"] = {

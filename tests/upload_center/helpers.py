@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.config import Config
-
-if TYPE_CHECKING:
-    from upload_center.downloads import StorageFileResponse
 
 BOUNDARY = "----uploadcenterboundary7MA4YWxkTrZu0gW"
 CONTENT_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
@@ -38,22 +34,3 @@ def unreachable_s3(options: dict[str, Any]) -> dict[str, Any]:
         "endpoint_url": "http://127.0.0.1:9",
         "client_config": Config(retries={"total_max_attempts": 1}, connect_timeout=2),
     }
-
-
-def sent_under_asgi(response: StorageFileResponse) -> tuple[list[bytes], int]:
-    """The parts Django's ASGI handler would send, and the reads that took a thread."""
-
-    async def run() -> tuple[list[bytes], int]:
-        loop = asyncio.get_running_loop()
-        reads = 0
-        in_thread = loop.run_in_executor
-
-        def counted(*args: Any) -> Any:
-            nonlocal reads
-            reads += 1
-            return in_thread(*args)
-
-        loop.run_in_executor = counted  # type: ignore[method-assign]
-        return [part async for part in response], reads
-
-    return asyncio.run(run())

@@ -4,7 +4,7 @@ of its own (its first chunk is read in the view's thread, nothing after its last
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -13,8 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from account.models import User
-from tests.upload_center.helpers import CONTENT_TYPE, multipart, sent_under_asgi
-from upload_center.downloads import StorageFileResponse
+from tests.upload_center.helpers import CONTENT_TYPE, multipart
 
 CONTENT = bytes(range(256)) * 40
 
@@ -62,31 +61,3 @@ def test_a_missing_file_is_one_query_too(owner: User) -> None:
 def test_another_method_is_405_not_a_csrf_403(owner: User) -> None:
     response = Client(enforce_csrf_checks=True).post("/fm/download/kian/lesson.pdf")
     assert response.status_code == 405
-
-
-def storage(chunks: list[bytes]) -> Generator[bytes, int | None, None]:
-    for chunk in chunks:  # noqa: UP028 - a list iterator cannot take the sizes sent in
-        yield chunk
-
-
-@pytest.mark.parametrize(
-    ("chunks", "parts", "reads"),
-    [
-        ([b"a" * 10], [b"a" * 10], 0),
-        ([b"a" * 10, b"b" * 5], [b"a" * 10, b"", b"b" * 5], 1),
-    ],
-)
-def test_the_first_chunk_is_read_ahead_and_nothing_after_the_last(
-    chunks: list[bytes], parts: list[bytes], reads: int
-) -> None:
-    response = StorageFileResponse(storage(chunks), content_type="application/octet-stream")
-    response["Content-Length"] = str(sum(map(len, chunks)))
-    response.read_ahead()  # as file_response does, in the view's thread
-    # b"" between chunks: the next is read once the previous one has drained.
-    assert sent_under_asgi(response) == (parts, reads)
-
-
-def test_a_test_client_still_gets_the_chunk_read_ahead() -> None:
-    response = StorageFileResponse(storage([b"a" * 10, b"b" * 5]), content_type="application/octet-stream")
-    response.read_ahead()
-    assert b"".join(response.streaming_content) == b"a" * 10 + b"b" * 5

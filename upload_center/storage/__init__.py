@@ -25,13 +25,13 @@ from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from upload_center.storage.base import READ_CHUNK, TEMP_PREFIX, MultipartUpload, StorageBackend
+from config.tuning import STORAGE_READ_CHUNK
+from upload_center.storage.base import TEMP_PREFIX, ByteWindow, MultipartUpload, StorageBackend
 from upload_center.storage.local import LocalSink, LocalStorage
 from upload_center.storage.pipeline import Chunk, PartCallback, Sink, storage_errors
 from upload_center.storage.s3 import S3Sink, S3Storage
 
 __all__ = [
-    "READ_CHUNK",
     "TEMP_PREFIX",
     "Chunk",
     "LocalSink",
@@ -51,6 +51,8 @@ __all__ = [
     "storage_exists",
     "storage_prepare",
     "storage_read",
+    "storage_open",
+    "ByteWindow",
     "storage_sink",
 ]
 
@@ -118,7 +120,7 @@ def storage_sink(
 
 
 def storage_read(
-    key: str, start: int = 0, length: int | None = None, chunk_size: int = READ_CHUNK
+    key: str, start: int = 0, length: int | None = None, chunk_size: int = STORAGE_READ_CHUNK
 ) -> Generator[bytes, int | None, None]:
     """The bytes of ``key`` from ``start``, ``length`` of them (all when None), in
     chunks of ``chunk_size`` bytes or of the size sent into the generator, each read
@@ -129,6 +131,12 @@ def storage_read(
     FileNotFound before a response has started.
     """
     return storage_backend().read(key, start, length, chunk_size)
+
+
+def storage_open(key: str, start: int, length: int) -> ByteWindow:
+    """``length`` bytes of ``key`` from ``start`` as a file to send (downloads); opened
+    here, so a missing object raises FileNotFound before a response has started."""
+    return storage_backend().open(key, start, length)
 
 
 def storage_check() -> None:

@@ -5,14 +5,38 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from upload_center.storage.pipeline import PartCallback, Sink
 
-READ_CHUNK = 4 * 1024 * 1024
 # Top-level folders (or key prefixes) starting with this hold temporary files of
 # other parts, never a user's files, so listings for maintenance skip them.
 TEMP_PREFIX = "."
+
+
+class ByteWindow:
+    """``length`` bytes of a readable object from where it stands: what a download reads.
+
+    ``read`` stops at the window's end. On local disk ``fileno`` is the open file's,
+    which stands at the window's start, so a server can sendfile the window
+    (gunicorn sends Content-Length bytes from the descriptor's offset); S3 has none.
+    """
+
+    def __init__(self, raw: Any, length: int, *, has_fileno: bool) -> None:
+        self._raw = raw
+        self._left = length
+        if has_fileno:
+            self.fileno = raw.fileno
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._left <= 0:
+            return b""
+        data = self._raw.read(self._left if size < 0 else min(size, self._left))
+        self._left -= len(data)
+        return bytes(data)
+
+    def close(self) -> None:
+        self._raw.close()
 
 
 @dataclass(frozen=True)
@@ -41,6 +65,10 @@ class StorageBackend(Protocol):
         self, key: str, start: int, length: int | None, chunk_size: int
     ) -> Generator[bytes, int | None, None]:
         """The bytes of ``key``, opened now (FileNotFound when missing), read as taken."""
+        ...
+
+    def open(self, key: str, start: int, length: int) -> ByteWindow:
+        """``length`` bytes of ``key`` from ``start``, opened now (FileNotFound when missing)."""
         ...
 
     def delete(self, key: str) -> None: ...

@@ -13,7 +13,7 @@ from django.core.files.storage import FileSystemStorage
 
 from upload_center.errors import FileNotFound
 from upload_center.models import partial_name_new
-from upload_center.storage.base import TEMP_PREFIX, MultipartUpload
+from upload_center.storage.base import TEMP_PREFIX, ByteWindow, MultipartUpload
 from upload_center.storage.pipeline import Chunk, PartCallback, PipelinedSink
 
 IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
@@ -100,6 +100,15 @@ class LocalStorage:
         except FileNotFoundError as e:
             raise FileNotFound(f"{key} is in the index but not on disk") from e
         return _file_chunks(f, start, length, chunk_size)
+
+    def open(self, key: str, start: int, length: int) -> ByteWindow:
+        try:
+            # Unbuffered: the descriptor's offset is the window's start (sendfile reads it).
+            f = open(self._files.path(key), "rb", buffering=0)  # noqa: SIM115 - closed by the window
+        except FileNotFoundError as e:
+            raise FileNotFound(f"{key} is in the index but not on disk") from e
+        f.seek(start)
+        return ByteWindow(f, length, has_fileno=True)
 
     def delete(self, key: str) -> None:
         self._files.delete(key)

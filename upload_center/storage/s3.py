@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from upload_center.errors import FileNotFound
-from upload_center.storage.base import TEMP_PREFIX, MultipartUpload
+from upload_center.storage.base import TEMP_PREFIX, ByteWindow, MultipartUpload
 from upload_center.storage.pipeline import Chunk, PartCallback, PipelinedSink
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,17 @@ class S3Storage:
         except client.exceptions.NoSuchKey as e:
             raise FileNotFound(f"{key} is in the index but not in the bucket") from e
         return _s3_chunks(body, chunk_size)
+
+    def open(self, key: str, start: int, length: int) -> ByteWindow:
+        if length <= 0:  # S3 has no empty Range
+            return ByteWindow(io.BytesIO(), 0, has_fileno=False)
+        try:
+            response = self.client.get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes={start}-{start + length - 1}"
+            )
+        except self.client.exceptions.NoSuchKey as e:
+            raise FileNotFound(f"{key} is in the index but not in the bucket") from e
+        return ByteWindow(response["Body"], length, has_fileno=False)
 
     def delete(self, key: str) -> None:
         self._files.delete(key)

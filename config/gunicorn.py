@@ -1,0 +1,42 @@
+"""gunicorn's settings for the HTTP processes (``gunicorn -c config/gunicorn.py
+config.wsgi:application``), through its documented config file and server hooks.
+
+gthread: each worker process answers ``threads`` requests at once, one thread per
+request in flight for as long as it lasts, and keeps idle keep-alive connections
+without a thread. ``WEB_CONCURRENCY`` and ``GUNICORN_THREADS`` size a pod
+(README, "Ways of serving"); a request beyond what the threads hold waits in the
+listen backlog until one is free.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from config.tuning import GUNICORN_THREADS, GUNICORN_WORKERS
+
+wsgi_app = "config.wsgi:application"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", GUNICORN_WORKERS))
+threads = int(os.environ.get("GUNICORN_THREADS", GUNICORN_THREADS))
+# A worker silent this long is restarted; a long upload keeps its worker talking.
+timeout = 120
+graceful_timeout = 10
+keepalive = 5
+# Its control socket has one default path; servers started side by side would share it.
+control_socket_disable = True
+accesslog = None
+
+
+def post_worker_init(worker: Any) -> None:
+    # Public download counts are batched in each worker's memory from here on, and
+    # written when it stops (the worker's exit runs them: upload_center.counting).
+    from upload_center.counting import download_counts_batch
+
+    download_counts_batch()
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    from upload_center.counting import download_counts_write
+
+    download_counts_write()
