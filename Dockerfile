@@ -30,8 +30,9 @@ COPY . /app
 # only for this build step and are not kept in the image.
 RUN DEBUG=false SECRET_KEY=collectstatic-only FIELD_ENCRYPTION_KEY=collectstatic-only CELERY_BROKER_URL=memory:// python manage.py collectstatic --no-input -v 0
 USER 10001:10001
-EXPOSE 8000
+EXPOSE 8000 8001
 VOLUME ["/data/uploads"]
 # Host "localhost" because the probe's own address is not in ALLOWED_HOSTS.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["python", "-c", "import sys, urllib.request; request = urllib.request.Request('http://127.0.0.1:8000/healthz', headers={'Host': 'localhost'}); sys.exit(0 if urllib.request.urlopen(request, timeout=4).status == 200 else 1)"]
-CMD ["uvicorn", "config.asgi:application", "--http", "config.http:HttpToolsProtocol", "--host", "0.0.0.0", "--port", "8000", "--lifespan", "on", "--timeout-graceful-shutdown", "10"]
+# HTTP; the WebSocket role runs the same image with the ws command (docker-compose.yml).
+CMD ["gunicorn", "-c", "config/gunicorn.py", "--bind", "0.0.0.0:8000"]

@@ -1,7 +1,8 @@
 """A bare Django app, the yardstick of bench/class_load.py: one FileResponse view
-(and a JSON /healthz), two middlewares, no database. Served by the same uvicorn
-command as the project:
+(and a JSON /healthz), two middlewares, no database. Served by the same server
+flags as the project (bench/servers.py):
 
+    BARE_ROOT=/some/folder gunicorn -k gthread bench.bare_app:wsgi_application
     BARE_ROOT=/some/folder uvicorn bench.bare_app:application
 """
 
@@ -30,6 +31,7 @@ settings.configure(
 django.setup()
 
 from django.core.asgi import get_asgi_application  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.http import FileResponse, HttpRequest, JsonResponse  # noqa: E402
 from django.urls import path  # noqa: E402
 
@@ -44,3 +46,4 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [path("healthz", healthz), path("files/<str:name>", download)]
 application = get_asgi_application()
+wsgi_application = get_wsgi_application()

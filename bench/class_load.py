@@ -1,24 +1,27 @@
 #!/usr/bin/env python3
 """A class at once: many small downloads, many uploads, against nginx and a bare Django app.
 
-    .venv/bin/python bench/class_load.py [--rounds 2] [--seconds 6] [--loads a,b,c,d,e,f]
+    .venv/bin/python bench/class_load.py [--rounds 2] [--seconds 6] [--loads a,b,c,d,e,f,g]
 
 On one machine, in alternating rounds (best of the rounds kept), each contender
-started fresh per round:
+started fresh per round (bench/servers.py), on a fresh SQLite database and upload
+folder, DEBUG off:
 
-- the app: the server of `dev.py run` (uvicorn, config.asgi, embedded defaults)
-  on a fresh SQLite database and upload folder;
-- a bare Django app (bench/bare_app.py: one FileResponse view, two middlewares)
-  under the same uvicorn command;
-- Debian's nginx: static GET and WebDAV PUT (bench/upload.py's configuration);
-- nginx in front of the app with DOWNLOAD_OFFLOAD=nginx (the shipped
-  deploy/nginx/upload-center.conf.template).
+- app: production's HTTP server (gunicorn gthread, config/gunicorn.py);
+- dev: the embedded default (`dev.py run`: uvicorn, HTTP through a2wsgi);
+- bare: a bare Django app (bench/bare_app.py: one FileResponse view, two
+  middlewares) under the same gunicorn flags;
+- nginx: Debian's nginx, static GET and WebDAV PUT (bench/upload.py's configuration);
+- nginx in front of the app with the shipped deploy/nginx template, with
+  DOWNLOAD_OFFLOAD=nginx ("offload") and none ("front").
 
-Loads: (a) wrk, 64 connections, a 1 MiB file (req/s, p99); (b) the same with a
-20 MiB file (MB/s); (c) 32 curl uploads of 10 MiB at once (`/fm/upload/` vs
-WebDAV PUT); (d) /healthz with 8 connections (app vs bare app); (e) the first
+Loads: (a) wrk, 64 connections, a 1 MiB file (req/s, p99), also for dev; (b) the
+same with a 20 MiB file (MB/s); (c) 32 curl uploads of 10 MiB at once (`/fm/upload/`
+vs WebDAV PUT); (d) /healthz with 8 connections (app vs bare app); (e) the first
 1 GiB upload after the server starts (curl); (f) (a) and (b) through nginx in
-front of the app with DOWNLOAD_OFFLOAD=nginx vs nginx serving the file itself.
+front of the app (offload and front) vs nginx serving the file itself; (g) through
+nginx in front of the app, (a) while 64 uploads are sent at 250 KB/s each
+(`curl --limit-rate`, a phone on a slow line), against (a) alone.
 The 2 cores may be shared with other work: compare ratios within one run, and
 the app's CPU seconds for (c) and (e) and its CPU ms per request of (a) and (f)
 (printed below the table), which depend less on the other work. --loads runs only the loads named.
@@ -50,7 +53,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.class_memory import serving, uploads, wrk  # noqa: E402
+from bench.class_memory import uploads, wrk  # noqa: E402
+from bench.servers import serving  # noqa: E402
 from bench.upload import NGINX_CONF, app_env, curl, free_port, make_file, make_user, wait_port  # noqa: E402
 
 MIB = 1024 * 1024
@@ -88,14 +92,15 @@ def nginx_direct(work: Path) -> tuple[Path, int]:
 
 
 def nginx_front(work: Path, app_url: str, upload_root: Path) -> tuple[Path, int]:
-    """The shipped offload configuration in front of the app at ``app_url``."""
-    port, prefix = free_port(), work / "front"
+    """The shipped configuration in front of the app at ``app_url``."""
+    port, prefix = free_port(), work / f"front-{free_port()}"
     prefix.mkdir()
     site = Template((ROOT / "deploy" / "nginx" / "upload-center.conf.template").read_text())
     (prefix / "site.conf").write_text(
         site.safe_substitute(
             NGINX_PORT=str(port),
             APP_UPSTREAM=app_url.removeprefix("http://"),
+            WS_UPSTREAM=app_url.removeprefix("http://"),
             UPLOAD_ROOT=str(upload_root),
             DOWNLOAD_OFFLOAD_PREFIX="/_protected/",
         )
@@ -147,8 +152,8 @@ def cpu_s(pid: int) -> float:
 def app_round(tmp: Path, env: dict[str, str], token: str, seconds: int, loads: set[str]) -> dict[str, Any]:
     auth = f"Authorization: Token {token}"
     result: dict[str, Any] = {}
-    with serving(env) as (server, url):
-        subprocess.run(["curl", "-sSf", "-o", "/dev/null", url + "/healthz"], check=True)
+    with serving(env) as server:
+        url = server.url
         if "e" in loads:
             put = ["-X", "PUT", "-H", auth, "-F", f"file_field=@{tmp / 'gigabyte.bin'};filename={FIRST}"]
             delete = ["-X", "DELETE", "-H", auth, f"{url}/fm/manager/?file_name={FIRST}"]
@@ -174,20 +179,62 @@ def app_round(tmp: Path, env: dict[str, str], token: str, seconds: int, loads: s
     return result
 
 
-def offload_round(work: Path, env: dict[str, str], seconds: int) -> dict[str, Any]:
-    with serving({**env, "DOWNLOAD_OFFLOAD": "nginx"}) as (server, app_url):
-        conf, port = nginx_front(work, app_url, Path(env["UPLOAD_ROOT"]))
+def dev_round(env: dict[str, str], seconds: int) -> dict[str, Any]:
+    """(a) on the embedded default's one process."""
+    with serving(env, "dev") as server:
+        small = wrk(f"{server.url}/fm/download/bench/{SMALL}", 64, seconds)
+        return {"small_rps": small.rps, "small_p99_ms": small.p99_ms}
+
+
+def front_round(work: Path, env: dict[str, str], seconds: int, offload: str) -> dict[str, Any]:
+    with serving({**env, "DOWNLOAD_OFFLOAD": offload}) as server:
+        conf, port = nginx_front(work, server.url, Path(env["UPLOAD_ROOT"]))
         with nginx_running(conf, port):
             return downloads(f"http://127.0.0.1:{port}/fm/download/bench", seconds, server.pid)
 
 
+def slow_round(tmp: Path, work: Path, env: dict[str, str], token: str, seconds: int) -> dict[str, Any]:
+    """(g): the handout through nginx, alone and while 64 slow uploads hold threads."""
+    with serving(env) as server:
+        conf, port = nginx_front(work, server.url, Path(env["UPLOAD_ROOT"]))
+        with nginx_running(conf, port):
+            url = f"http://127.0.0.1:{port}"
+            alone = wrk(f"{url}/fm/download/bench/{SMALL}", 64, seconds)
+            slow = [
+                subprocess.Popen(
+                    ["curl", "-s", "-o", "/dev/null", "--limit-rate", "250K", "-X", "PUT"]
+                    + [
+                        "-H",
+                        f"Authorization: Token {token}",
+                        "-F",
+                        f"file_field=@{path};filename=slow-{n}.bin",
+                    ]
+                    + [f"{url}/fm/upload/"]
+                )
+                for n, path in enumerate(sorted(tmp.glob("homework-*.bin")) * 2)
+            ]
+            try:
+                time.sleep(2)  # every slow upload has started sending
+                beside = wrk(f"{url}/fm/download/bench/{SMALL}", 64, seconds)
+            finally:
+                for process in slow:
+                    process.terminate()
+                    process.wait()
+    return {
+        "alone_rps": alone.rps,
+        "alone_p99_ms": alone.p99_ms,
+        "slow_rps": beside.rps,
+        "slow_p99_ms": beside.p99_ms,
+    }
+
+
 def bare_round(tmp: Path, seconds: int, loads: set[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    with serving({**os.environ, "BARE_ROOT": str(tmp)}, "bench.bare_app:application") as (server, url):
+    with serving({**os.environ, "BARE_ROOT": str(tmp)}, bare=True) as server:
         if loads & {"a", "b"}:
-            result.update(downloads(url + "/files", seconds, server.pid))
+            result.update(downloads(server.url + "/files", seconds, server.pid))
         if "d" in loads:
-            result["healthz_rps"] = wrk(url + "/healthz", 8, seconds).rps
+            result["healthz_rps"] = wrk(server.url + "/healthz", 8, seconds).rps
     return result
 
 
@@ -235,6 +282,7 @@ def over(amount: float, rate: float | None) -> float | None:
 
 def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> None:
     app, bare, ngx, front = (runs[k] for k in ("app", "bare", "nginx", "offload"))
+    dev, plain, slow = runs["dev"], runs["front"], runs["slow"]
     homework_mb = HOMEWORK * 10 * MIB / 1e6
     gib_mb = 1024 * MIB / 1e6
     rows = [
@@ -249,14 +297,24 @@ def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> N
         ("(e) first 1 GiB upload, MB/s", over(gib_mb, best(app, "first_s", low=True)), None,
          over(gib_mb, best(ngx, "first_s", low=True))),
         ("    server CPU s", best(app, "first_cpu_s", low=True), None, best(ngx, "first_cpu_s", low=True)),
+        ("(a) dev.py run, req/s", best(dev, "small_rps"), None, None),
+        ("    p99 ms", best(dev, "small_p99_ms", low=True), None, None),
         ("(f) offload 1 MiB, req/s", best(front, "small_rps"), None, best(ngx, "small_rps")),
         ("    p99 ms", best(front, "small_p99_ms", low=True), None, best(ngx, "small_p99_ms", low=True)),
         ("(f) offload 20 MiB, MB/s", best(front, "large_mbps"), None, best(ngx, "large_mbps")),
+        ("(f) no offload 1 MiB, req/s", best(plain, "small_rps"), None, best(ngx, "small_rps")),
+        ("    p99 ms", best(plain, "small_p99_ms", low=True), None, best(ngx, "small_p99_ms", low=True)),
+        ("(f) no offload 20 MiB, MB/s", best(plain, "large_mbps"), None, best(ngx, "large_mbps")),
+        ("(g) 1 MiB via nginx alone, req/s", best(slow, "alone_rps"), None, None),
+        ("    p99 ms", best(slow, "alone_p99_ms", low=True), None, None),
+        ("(g) beside 64 slow uploads, req/s", best(slow, "slow_rps"), None, None),
+        ("    p99 ms", best(slow, "slow_p99_ms", low=True), None, None),
         ("CPU ms per request of (a)", best(app, "small_cpu_ms", low=True), best(bare, "small_cpu_ms", low=True), None),
         ("    of (f), the app's", best(front, "small_cpu_ms", low=True), None, None),
     ]  # fmt: skip
     print(
-        f"best of {args.rounds} alternating rounds, wrk {args.seconds} s a load; (f): nginx + app, DOWNLOAD_OFFLOAD=nginx"
+        f"best of {args.rounds} alternating rounds, wrk {args.seconds} s a load; app: gunicorn (config/gunicorn.py); "
+        "(f): nginx + app, DOWNLOAD_OFFLOAD=nginx and none"
     )
     print(f"{'load':32}{'app':>10}{'bare':>10}{'nginx':>10}{'app/bare':>10}{'app/nginx':>10}")
 
@@ -281,12 +339,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is kept")
     parser.add_argument("--seconds", type=int, default=6, help="length of each wrk run")
-    parser.add_argument("--loads", default="a,b,c,d,e,f", help="the loads to run, comma-separated letters")
+    parser.add_argument("--loads", default="a,b,c,d,e,f,g", help="the loads to run, comma-separated letters")
     args = parser.parse_args()
     loads = set(args.loads.split(","))
-    if not loads <= set("abcdef"):
-        parser.error(f"--loads takes letters a to f, not {args.loads}")
-    runs: dict[str, list[dict[str, Any]]] = {"app": [], "bare": [], "nginx": [], "offload": []}
+    if not loads <= set("abcdefg"):
+        parser.error(f"--loads takes letters a to g, not {args.loads}")
+    runs: dict[str, list[dict[str, Any]]] = {
+        name: [] for name in ("app", "dev", "bare", "nginx", "offload", "front", "slow")
+    }
     with tempfile.TemporaryDirectory(dir=ROOT / "bench") as name:
         tmp = Path(name)
         make_file(tmp / SMALL, MIB)
@@ -297,7 +357,8 @@ def main() -> None:
         env = app_env(tmp / "app")
         (tmp / "app").mkdir()
         token = make_user(env)
-        with serving(env) as (_, url):
+        with serving(env) as server:
+            url = server.url
             for name in (SMALL, LARGE):
                 curl(
                     "-X",
@@ -310,13 +371,18 @@ def main() -> None:
                 )
         for i in range(args.rounds):
             runs["app"].append(app_round(tmp, env, token, args.seconds, loads))
+            if "a" in loads:
+                runs["dev"].append(dev_round(env, args.seconds))
             if loads & {"a", "b", "d"}:
                 runs["bare"].append(bare_round(tmp, args.seconds, loads))
             work = tmp / f"nginx-{i}"
             work.mkdir()
             runs["nginx"].append(nginx_round(work, tmp, args.seconds, loads))
             if "f" in loads:
-                runs["offload"].append(offload_round(work, env, args.seconds))
+                runs["offload"].append(front_round(work, env, args.seconds, "nginx"))
+                runs["front"].append(front_round(work, env, args.seconds, "none"))
+            if "g" in loads:
+                runs["slow"].append(slow_round(tmp, work, env, token, args.seconds))
             shutil.rmtree(work)
     report(runs, args)
 

@@ -3,11 +3,11 @@
 
     .venv/bin/python bench/class_memory.py [--rounds 3] [--seconds 8]
 
-Starts the server of `dev.py run` (uvicorn, config.asgi) on a fresh SQLite
-database and upload folder holding one 20 MiB file, then, one after another:
+Starts production's HTTP server (gunicorn, one worker process; --server dev: the
+uvicorn of `dev.py run`) on a fresh SQLite database and upload folder holding one 20 MiB file, then, one after another:
 wrk with 64 and with 300 connections downloading that file, and 64 curl
 processes each uploading its own 10 MiB file at the same moment. Before each
-load the server's peak RSS (VmHWM) is reset (/proc/<pid>/clear_refs), so each
+load the serving process's peak RSS (VmHWM) is reset (/proc/<pid>/clear_refs), so each
 prints its own peak growth over the RSS the server had just before, and the
 throughput. With --rounds N the whole is repeated on fresh servers and the
 best throughput and the highest growth are kept (the machine is shared: take
@@ -17,22 +17,21 @@ throughput figures as noisy). Not run in CI. Needs wrk (`apt-get install wrk`).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import re
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.upload import app_env, free_port, make_file, make_user, proc_rss_kib, wait_port  # noqa: E402
-from dev import server_command  # noqa: E402
+from bench.servers import serving  # noqa: E402
+from bench.upload import app_env, make_file, make_user, proc_rss_kib  # noqa: E402
 
 MIB = 1024 * 1024
 UNITS = {"B": 1, "KB": 1024, "MB": MIB, "GB": 1024 * MIB}
@@ -88,25 +87,6 @@ def uploads(url: str, token: str, files: list[Path]) -> float:
     return sum(path.stat().st_size for path in files) / 1e6 / (time.perf_counter() - started)
 
 
-@contextlib.contextmanager
-def serving(
-    env: dict[str, str], application: str = "config.asgi:application"
-) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """The server of `dev.py run` on a free port (another ASGI ``application`` in the same command)."""
-    port = free_port()
-    command = server_command("127.0.0.1", str(port))
-    command[command.index("config.asgi:application")] = application
-    if application != "config.asgi:application":  # another app (the bare one) has no lifespan
-        command[command.index("--lifespan") + 1] = "off"
-    server = subprocess.Popen([*command, "--no-access-log", "--log-level", "warning"], cwd=ROOT, env=env)
-    try:
-        wait_port(port)
-        yield server, f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait()
-
-
 def one_round(tmp: Path, i: int, args: argparse.Namespace) -> dict[str, float]:
     """Each load on a fresh server, so none starts with memory another left behind."""
     work = tmp / f"round-{i}"
@@ -115,27 +95,30 @@ def one_round(tmp: Path, i: int, args: argparse.Namespace) -> dict[str, float]:
     token = make_user(env)
     auth = f"Authorization: Token {token}"
     result: dict[str, float] = {}
-    with serving(env) as (server, url):
+    with serving(env, args.server, workers=1) as server:
         subprocess.run(["curl", "-sSf", "-o", "/dev/null", "-X", "PUT", "-H", auth]
-                       + ["-F", f"file_field=@{tmp / 'lecture.bin'}", url + "/fm/upload/"], check=True)  # fmt: skip
+                       + ["-F", f"file_field=@{tmp / 'lecture.bin'}", server.url + "/fm/upload/"], check=True)  # fmt: skip
     for connections in args.connections:
-        with serving(env) as (server, url):
-            download = url + "/fm/download/bench/lecture.bin"
+        with serving(env, args.server, workers=1) as server:
+            download = server.url + "/fm/download/bench/lecture.bin"
             subprocess.run(["curl", "-sSf", "-o", "/dev/null", download], check=True)  # warms the server up
-            result["rss_start_mib"] = proc_rss_kib(server.pid, "VmRSS") / 1024
+            (worker,) = server.worker_pids()
+            result["rss_start_mib"] = proc_rss_kib(worker, "VmRSS") / 1024
             growth, mbps = peak_growth_mib(
-                server.pid, lambda c=connections, d=download: wrk(d, c, args.seconds).mbps
+                worker, lambda c=connections, d=download: wrk(d, c, args.seconds).mbps
             )
             result[f"down{connections}_growth_mib"], result[f"down{connections}_mbps"] = growth, mbps
     uploads_at_once = args.uploads
     if not uploads_at_once:
         return result
-    with serving(env) as (server, url):
+    with serving(env, args.server, workers=1) as server:
+        url = server.url
         subprocess.run(
             ["curl", "-sSf", "-o", "/dev/null", url + "/fm/download/bench/lecture.bin"], check=True
         )
         files = sorted(tmp.glob("homework-*.bin"))[:uploads_at_once]
-        growth, mbps = peak_growth_mib(server.pid, lambda: uploads(url, token, files))
+        (worker,) = server.worker_pids()
+        growth, mbps = peak_growth_mib(worker, lambda: uploads(url, token, files))
         result[f"up{uploads_at_once}_growth_mib"], result[f"up{uploads_at_once}_mbps"] = growth, mbps
     return result
 
@@ -146,6 +129,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
     parser.add_argument("--connections", type=lambda v: [int(n) for n in v.split(",")], default=[64, 300])
     parser.add_argument("--uploads", type=int, default=64, help="uploads at once; 0: none")
+    parser.add_argument(
+        "--server", choices=["prod", "dev"], default="prod", help="gunicorn, or dev.py's uvicorn"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=ROOT / "bench") as name:
         tmp = Path(name)
@@ -153,9 +139,7 @@ def main() -> None:
         for n in range(args.uploads):
             make_file(tmp / f"homework-{n:03}.bin", 10 * MIB)
         rounds = [one_round(tmp, i, args) for i in range(args.rounds)]
-    print(
-        f"server: {' '.join(server_command('HOST', 'PORT')[1:4])}; best of {args.rounds} rounds (shared CPU: noisy)"
-    )
+    print(f"server: {args.server}, one worker process; best of {args.rounds} rounds (shared CPU: noisy)")
     print(f"RSS at start: {min(r['rss_start_mib'] for r in rounds):.0f} MiB")
     loads = [(f"{c} downloads of 20 MiB (wrk)", f"down{c}") for c in args.connections]
     if args.uploads:

@@ -19,6 +19,7 @@ browser sends it).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -85,7 +86,7 @@ class _Form:
     def __init__(self, handlers: list[FileUploadHandler], encoding: str) -> None:
         self.handlers = handlers
         self.encoding = encoding
-        self.post = QueryDict(mutable=True)
+        self.fields: list[tuple[str, str]] = []
         self.files: MultiValueDict[str, Any] = MultiValueDict()
         self._fields = self._files = self._field_bytes = 0
         self._header_name = self._header_value = b""
@@ -117,8 +118,8 @@ class _Form:
             raise MultiPartParserError("the body ended before its closing boundary")
         # As Django's parser: the first handler that returns something ends the calls.
         any(handler.upload_complete() for handler in self.handlers)  # type: ignore[func-returns-value]
-        self.post._mutable = False
-        return DataAndFiles(self.post, self.files)
+        # An immutable QueryDict, as Django's parser gives (its fields counted already).
+        return DataAndFiles(QueryDict(urlencode(self.fields), encoding="utf-8"), self.files)
 
     def _callbacks(self) -> dict[str, Any]:
         return {
@@ -211,7 +212,7 @@ class _Form:
         if self._kind == "field":
             self._field_bytes += len(self._name) + 2  # counted as Django counts '&name='
             self._field_add(b"")
-            self.post.appendlist(self._name, self._value.decode(self.encoding, errors="replace"))
+            self.fields.append((self._name, self._value.decode(self.encoding, errors="replace")))
         elif self._kind == "file":
             for i, handler in enumerate(self.handlers):
                 file_obj = handler.file_complete(self._counters[i])

@@ -83,7 +83,7 @@ def test_the_service_and_autoscaler_point_at_the_web_deployment() -> None:
     deployment = k8s_resource("Deployment", "upload-center-web")
     service = k8s_resource("Service", "upload-center-web")
     assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
-    port_names = {port["name"] for port in pod_spec(deployment)["containers"][0]["ports"]}
+    port_names = {port["name"] for c in pod_spec(deployment)["containers"] for port in c["ports"]}
     assert {port["targetPort"] for port in service["spec"]["ports"]} <= port_names
     target = k8s_resource("HorizontalPodAutoscaler", "upload-center-web")["spec"]["scaleTargetRef"]
     assert (target["kind"], target["name"]) == ("Deployment", "upload-center-web")
@@ -100,24 +100,27 @@ def test_the_ingress_allows_large_streamed_bodies_and_the_websocket_path() -> No
         p["path"]: p["backend"]["service"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]
     }
     service = k8s_resource("Service", "upload-center-web")
-    assert paths["/core.ws_connect"] == {"name": "upload-center-web", "port": {"name": "http"}}
-    assert paths["/"] == paths["/core.ws_connect"]
-    assert service["spec"]["ports"][0]["name"] == "http"
+    # HTTP to gunicorn, the WebSocket to the pod's ASGI container.
+    assert paths["/"] == {"name": "upload-center-web", "port": {"name": "http"}}
+    assert paths["/core.ws_connect"] == {"name": "upload-center-web", "port": {"name": "ws"}}
+    assert [port["name"] for port in service["spec"]["ports"]] == ["http", "ws"]
 
 
 def test_compose_runs_every_role_after_the_migration(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"web", "worker", "migrate", "postgres", "redis", "rabbitmq", "minio"}
-    for role in ("web", "worker"):
+    assert set(services) == {"web", "ws", "nginx", "worker", "migrate", "postgres", "redis", "rabbitmq", "minio"}
+    for role in ("web", "ws", "worker"):
         assert services[role]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
     assert services["migrate"]["restart"] == "no"
-    assert services["web"]["image"] == services["worker"]["image"] == services["migrate"]["image"]
+    assert services["web"]["image"] == services["ws"]["image"] == services["worker"]["image"]
+    assert services["web"]["image"] == services["migrate"]["image"]
 
 
 def test_compose_wires_the_roles_to_its_own_services(compose: dict[str, Any]) -> None:
     services = compose["services"]
     env = services["web"]["environment"]
     assert services["worker"]["environment"] == env == services["migrate"]["environment"]
+    assert services["ws"]["environment"] == env
     hosts = {
         name: urlsplit(env[name]).hostname
         for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "S3_ENDPOINT_URL")

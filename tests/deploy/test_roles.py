@@ -40,13 +40,16 @@ def dockerfile_instruction(keyword: str, contains: str = "") -> str:
     return lines[0][len(keyword) + 1 :]
 
 
-def container(resource: dict[str, Any]) -> dict[str, Any]:
-    return pod_spec(resource)["containers"][0]
+def container(resource: dict[str, Any], name: str = "") -> dict[str, Any]:
+    containers = pod_spec(resource)["containers"]
+    return next(c for c in containers if c["name"] == name) if name else containers[0]
 
 
 def test_compose_kubernetes_and_the_image_run_the_same_commands(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert services["web"]["command"] == container(k8s_resource("Deployment", "upload-center-web"))["command"]
+    web = k8s_resource("Deployment", "upload-center-web")
+    assert services["web"]["command"] == container(web, "web")["command"]
+    assert services["ws"]["command"] == container(web, "ws")["command"]
     assert json.loads(dockerfile_instruction("CMD")) == services["web"]["command"]
     assert (
         services["worker"]["command"]
@@ -60,8 +63,8 @@ def test_compose_kubernetes_and_the_image_run_the_same_commands(compose: dict[st
 def local_web_command(command: list[str], port: int) -> list[str]:
     """The web command bound to a free loopback port instead of 0.0.0.0:8000."""
     text = shlex.join(command)
-    assert "--host 0.0.0.0 --port 8000" in text
-    return shlex.split(text.replace("--host 0.0.0.0 --port 8000", f"--host 127.0.0.1 --port {port}"))
+    assert "--bind 0.0.0.0:8000" in text
+    return shlex.split(text.replace("--bind 0.0.0.0:8000", f"--bind 127.0.0.1:{port}"))
 
 
 @pytest.fixture

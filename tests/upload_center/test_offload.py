@@ -1,5 +1,5 @@
 """DOWNLOAD_OFFLOAD: the app authorises a download, then nginx (X-Accel-Redirect) or S3
-(a 302 to a presigned URL) sends the bytes. Real processes: the README's server, nginx
+(a 302 to a presigned URL) sends the bytes. Real processes: production's HTTP server (gunicorn), nginx
 from Debian with the shipped config, moto's S3 server."""
 
 from __future__ import annotations
@@ -8,10 +8,8 @@ import hashlib
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from string import Template
 from typing import Any
 
 import pytest
@@ -19,11 +17,10 @@ import requests
 from django.conf import settings
 
 from account.models import User
-from tests.helpers import ROOT, ServerProcess, free_port
+from tests.helpers import ROOT, ServerProcess, nginx_running
 from upload_center.models import StoredFile
 
 CONTENT = bytes(range(256)) * 4096  # 1 MiB, every byte value at every offset mod 256
-NGINX = "/usr/sbin/nginx"
 TRICKY = "درس 1 50% done?#.pdf"
 
 
@@ -54,32 +51,6 @@ def files(make_user: Callable[..., User], transactional_db: None, settings: Any)
     }
 
 
-def nginx_config(tmp_path: Path, upstream: str, upload_root: Path) -> tuple[Path, int]:
-    """The shipped template, filled in, inside a main config that runs as this user."""
-    port = free_port()
-    template = Template((ROOT / "deploy" / "nginx" / "upload-center.conf.template").read_text())
-    site = template.safe_substitute(
-        NGINX_PORT=str(port),
-        APP_UPSTREAM=upstream,
-        UPLOAD_ROOT=str(upload_root),
-        DOWNLOAD_OFFLOAD_PREFIX="/_protected/",
-    )
-    prefix = tmp_path / "nginx"
-    prefix.mkdir()
-    (prefix / "site.conf").write_text(site)
-    temps = " ".join(
-        f"{kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    main = prefix / "nginx.conf"
-    main.write_text(
-        f"daemon off; master_process off; pid {prefix / 'nginx.pid'}; error_log {prefix / 'error.log'};\n"
-        "events { worker_connections 256; }\n"
-        f"http {{ include /etc/nginx/mime.types; access_log off; {temps}\n"
-        f"  include {prefix / 'site.conf'}; }}\n"
-    )
-    return main, port
-
-
 @pytest.fixture
 def local_disk(settings: Any, upload_root: Path) -> Iterator[None]:
     """Files of this test on local disk, as DOWNLOAD_OFFLOAD=nginx needs (pass 2 sets S3)."""
@@ -92,25 +63,16 @@ def local_disk(settings: Any, upload_root: Path) -> Iterator[None]:
 
 @pytest.fixture
 def nginx_front(
-    local_disk: None, start_server: Callable[..., ServerProcess], tmp_path: Path, upload_root: Path
+    local_disk: None,
+    start_wsgi_server: Callable[..., ServerProcess],
+    tmp_path: Path,
+    upload_root: Path,
 ) -> Iterator[tuple[ServerProcess, str]]:
-    """The app with DOWNLOAD_OFFLOAD=nginx on local disk, and nginx in front of it."""
-    app = start_server(DOWNLOAD_OFFLOAD="nginx", S3_BUCKET="")
-    config, port = nginx_config(tmp_path, app.url.removeprefix("http://"), upload_root)
-    process = subprocess.Popen([NGINX, "-c", str(config), "-e", str(tmp_path / "nginx" / "error.log")])
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            requests.get(url + "/healthz", timeout=1)
-            break
-        except requests.ConnectionError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("nginx did not start: " + (tmp_path / "nginx" / "error.log").read_text())
-            time.sleep(0.1)
-    yield app, url
-    process.terminate()
-    process.wait(timeout=15)
+    """Production's HTTP server with DOWNLOAD_OFFLOAD=nginx on local disk, nginx in front of it."""
+    app = start_wsgi_server(DOWNLOAD_OFFLOAD="nginx", S3_BUCKET="")
+    upstream = app.url.removeprefix("http://")
+    with nginx_running(tmp_path, app_upstream=upstream, ws_upstream=upstream, upload_root=upload_root) as url:
+        yield app, url
 
 
 @pytest.mark.nginx
