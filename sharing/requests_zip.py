@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from django.utils.http import content_disposition_header
 from zipstream import ZIP_STORED, ZipStream
 
+from config.tuning import DOWNLOAD_BLOCK
 from sharing.models import FileRequest
 from sharing.requests_selectors import request_files
 from sharing.requests_services import NAME_PART_FIXES
-from config.tuning import DOWNLOAD_BLOCK
 from upload_center.downloads import StoredFileResponse
 from upload_center.storage import storage_read
 
