@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from gunicorn.glogging import Logger
+
 from config.tuning import GUNICORN_THREADS, GUNICORN_WORKERS
 
 wsgi_app = "config.wsgi:application"
@@ -26,6 +28,28 @@ keepalive = 5
 # Its control socket has one default path; servers started side by side would share it.
 control_socket_disable = True
 accesslog = None
+
+
+class ProjectLogger(Logger):
+    """gunicorn's own lines (booting, worker exits, errors) in the project's format:
+    JSON lines with LOG_FORMAT=json, as every other line. Through ``logger_class``:
+    gunicorn's ``logconfig_dict`` would also turn its access log on."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        from django.conf import settings
+
+        from config.logging import JsonFormatter, RequestIdFilter
+
+        if settings.LOG_FORMAT != "json":
+            return
+        for handler in self.error_log.handlers:
+            handler.setFormatter(JsonFormatter())
+            handler.addFilter(RequestIdFilter())
+
+
+logger_class = ProjectLogger
 
 
 def post_worker_init(worker: Any) -> None:

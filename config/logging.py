@@ -86,7 +86,7 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
                 name: {"handlers": [], "propagate": False}
                 if _turned_off(name)
                 else {"handlers": ["console"], "level": level, "propagate": False}
-                for name in ("uvicorn", "uvicorn.access")
+                for name in ("uvicorn", "uvicorn.access", "gunicorn.error")
             }
         )
         _keep_logging_in_celery()

@@ -152,8 +152,8 @@ def test_the_web_role_logs_json_lines_with_the_request_id(web: dict[str, Any]) -
     assert mine, web["log"].read_text()
     assert mine[0]["logger"] == "django.request"
     assert mine[0]["message"] == "Not Found: /no-such-page"
-    # uvicorn's own lines are JSON too.
-    assert any(entry["logger"] == "uvicorn.error" for entry in entries)
+    # gunicorn's own lines are JSON too.
+    assert any(entry["logger"] == "gunicorn.error" for entry in entries)
 
 
 def test_the_migrate_role_then_the_init_check_and_the_cleanup_job_run(
