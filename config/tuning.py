@@ -35,7 +35,7 @@ TRIM_THRESHOLD = 2 * MMAP_THRESHOLD
 # gunicorn (config/gunicorn.py): processes per pod and threads per process. A thread
 # holds one request in flight for as long as it lasts (a slow upload: minutes).
 GUNICORN_WORKERS = 2
-GUNICORN_THREADS = 32
+GUNICORN_THREADS = 64
 # dev.py run: the threads that answer HTTP behind the ASGI server's adapter (a2wsgi).
 DEV_HTTP_THREADS = 16
 
