@@ -1,4 +1,4 @@
-"""Every variable config/settings/ reads is documented (docs/operations.md) and set in the Kubernetes config."""
+"""Every variable config/settings/ reads is in docs/operations.md and in the Kubernetes config."""
 
 from __future__ import annotations
 
