@@ -1,16 +1,38 @@
-"""Helpers shared by tests of every app: the repository's root, free ports, and servers the tests start."""
+"""Helpers shared by tests of every app: the repository's root and app code, waiting, free ports,
+and servers the tests start."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import pytest
 import requests
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+
+def wait_for(
+    condition: Callable[[], T], *, what: str, seconds: float = 20, explain: Callable[[], str] | None = None
+) -> T:
+    """Ask ``condition`` until it answers something true, and return that answer.
+
+    Fails the test after ``seconds`` (never returns a false answer, so no caller can forget to
+    check it), naming ``what`` was awaited and adding ``explain()`` (a server's log, say).
+    """
+    deadline = time.monotonic() + seconds
+    while not (answer := condition()):
+        if time.monotonic() >= deadline:
+            detail = f":\n{explain()}" if explain is not None else ""
+            pytest.fail(f"timed out after {seconds} s waiting for {what}{detail}")
+        time.sleep(0.05)
+    return answer
 
 
 def free_port() -> int:
@@ -45,3 +67,12 @@ class ServerProcess:
         (the public download counts it kept in memory are written)."""
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+def app_modules() -> Iterator[Path]:
+    """The app code: every module of each top-level folder with an ``apps.py`` (a Django app, or
+    ``config``), migrations left out. Found, not listed, so that a new app is covered at once."""
+    for app in sorted(path.parent for path in ROOT.glob("*/apps.py")):
+        for path in sorted(app.rglob("*.py")):
+            if "migrations" not in path.relative_to(ROOT).parts:
+                yield path

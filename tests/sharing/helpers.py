@@ -1,12 +1,18 @@
-"""Helpers of the sharing tests: token clients and the server settings."""
+"""Helpers of the sharing tests: token clients, the server settings, screenshots."""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rest_framework.test import APIClient
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
 SERVER_ENV = {"DJANGO_SETTINGS_MODULE": "tests.server_settings"}
+OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "sharing"
 
 
 def token_of(user: Any) -> str:
@@ -19,3 +25,13 @@ def token_client(user: Any) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token_of(user)}")
     return client
+
+
+def shot(page: Page, name: str) -> None:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -7,7 +7,6 @@ import io
 import os
 import socket
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from tusclient.client import TusClient
 
+from tests.helpers import wait_for
 from tests.tus.helpers import MiB, TusSide
 from tus.models import TusUpload
 from upload_center.models import StoredFile
@@ -37,13 +37,6 @@ def patch_begin(side: TusSide, url: str, offset: int, length: int) -> socket.soc
     return sock
 
 
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 20
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
 def upload_row(url: str) -> TusUpload:
     return TusUpload.objects.get(pk=url.rsplit("/", 1)[1])
 
@@ -53,9 +46,9 @@ def test_tuspy_resumes_after_the_connection_was_cut_mid_patch(tus_side_any: TusS
     url = tus_side_any.location(len(data), "video.mp4")
     sock = patch_begin(tus_side_any, url, 0, len(data))
     sock.sendall(data[: 5 * MiB])
-    wait_for(lambda: upload_row(url).lock_token != "", "the PATCH to be taken")
+    wait_for(lambda: upload_row(url).lock_token != "", what="the PATCH to be taken")
     sock.close()  # the client's connection drops mid-body
-    wait_for(lambda: upload_row(url).lock_token == "", "the server to notice the cut")
+    wait_for(lambda: upload_row(url).lock_token == "", what="the server to notice the cut")
     received = int(tus_side_any.head(url).headers["Upload-Offset"])
 
     uploader = TusClient(tus_side_any.url, headers={"Authorization": f"Token {tus_side_any.token}"}).uploader(
@@ -76,7 +69,7 @@ def test_a_second_patch_while_one_runs_is_refused_and_bytes_never_interleave(tus
     url = tus_side.location(len(first))
     sock = patch_begin(tus_side, url, 0, len(first))
     sock.sendall(first[:MiB])
-    wait_for(lambda: upload_row(url).lock_token != "", "the first PATCH to be taken")
+    wait_for(lambda: upload_row(url).lock_token != "", what="the first PATCH to be taken")
 
     refused = tus_side.patch(url, 0, second)
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from account.models import Account, User
+from tests.helpers import wait_for
 from tests.upload_center.helpers import CONTENT_TYPE, multipart
 from upload_center.models import StoredFile
 from upload_center.storage import s3_client, storage_exists
@@ -34,15 +35,6 @@ def token(big_user: User) -> str:
     from rest_framework.authtoken.models import Token
 
     return Token.objects.create(user=big_user).key
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 20, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 class RawUpload:
