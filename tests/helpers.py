@@ -76,3 +76,9 @@ def app_modules() -> Iterator[Path]:
         for path in sorted(app.rglob("*.py")):
             if "migrations" not in path.relative_to(ROOT).parts:
                 yield path
+
+
+def proc_kib(pid: int, field: str) -> int:
+    """VmRSS or VmHWM (the peak) of a process, in KiB."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return next(int(line.split()[1]) for line in lines if line.startswith(f"{field}:"))

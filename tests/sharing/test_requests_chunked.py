@@ -16,7 +16,7 @@ import pytest
 from tests.helpers import wait_for
 from tests.sharing.helpers import SERVER_ENV, token_of
 from tests.sharing.requests_helpers import request_make, visit_open
-from tests.upload_center.test_chunked import curl, nothing_stored
+from tests.upload_center.helpers import curl, nothing_stored
 from upload_center.models import StoredFile
 
 pytestmark = pytest.mark.django_db(transaction=True)

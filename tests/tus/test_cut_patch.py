@@ -10,9 +10,8 @@ import socket
 
 import pytest
 
-from tests.tus.helpers import MiB, TusSide
-from tests.tus.test_events import events_of, received
-from tests.tus.test_interruptions import patch_begin, upload_row, wait_for
+from tests.helpers import wait_for
+from tests.tus.helpers import MiB, TusSide, events_of, patch_begin, received, upload_row
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

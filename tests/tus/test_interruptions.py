@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import time
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -17,28 +15,11 @@ from django.utils import timezone
 from tusclient.client import TusClient
 
 from tests.helpers import wait_for
-from tests.tus.helpers import MiB, TusSide
+from tests.tus.helpers import MiB, TusSide, patch_begin, upload_row
 from tus.models import TusUpload
 from upload_center.models import StoredFile
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def patch_begin(side: TusSide, url: str, offset: int, length: int) -> socket.socket:
-    """A PATCH whose body the caller sends (or does not) on the returned socket."""
-    parts = urlsplit(url)
-    sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
-    head = (
-        f"PATCH {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nTus-Resumable: 1.0.0\r\n"
-        f"Authorization: Token {side.token}\r\nUpload-Offset: {offset}\r\n"
-        f"Content-Type: application/offset+octet-stream\r\nContent-Length: {length}\r\n\r\n"
-    )
-    sock.sendall(head.encode())
-    return sock
-
-
-def upload_row(url: str) -> TusUpload:
-    return TusUpload.objects.get(pk=url.rsplit("/", 1)[1])
 
 
 def test_tuspy_resumes_after_the_connection_was_cut_mid_patch(tus_side_any: TusSide) -> None:
