@@ -12,18 +12,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import log_in
+from tests.browser import log_in, screenshot
 from tests.drive.helpers import MiB
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "drive"
-
 
 def shot(page: Page, name: str) -> None:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)  # let the bars' CSS transitions end
-    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+    screenshot(page, "drive", name)
 
 
 def test_upload_watch_download_and_delete_a_12_mib_file(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rest_framework.test import APIClient
+
+from tests.browser import screenshot
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 SERVER_ENV = {"DJANGO_SETTINGS_MODULE": "tests.server_settings"}
-OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "sharing"
 
 
 def token_of(user: Any) -> str:
@@ -28,9 +27,7 @@ def token_client(user: Any) -> APIClient:
 
 
 def shot(page: Page, name: str) -> None:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+    screenshot(page, "sharing", name)
 
 
 def no_sideways_scroll(page: Page) -> None:
