@@ -8,18 +8,22 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
 from django.conf import settings
 from django.db import connection
 
+from tests.browser import CHROMIUM_ARGS
 from tests.helpers import ROOT, ServerProcess, database_url, free_port
 
 sys.path.insert(0, str(ROOT))
 
 from dev import http_server_command, server_command  # noqa: E402
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 SERVICE_MARKERS = {"postgres", "redis", "rabbitmq", "s3", "browser", "nginx"}
 
@@ -189,3 +193,19 @@ def start_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., Se
 def start_wsgi_server(tmp_path: Path, upload_root: Path) -> Iterator[Callable[..., ServerProcess]]:
     """Start production's HTTP server (gunicorn over config.wsgi) as a real process, like ``start_server``."""
     yield from _servers(tmp_path, upload_root, wsgi_server_command)
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Page]:
+    """A page of headless Chromium, 1100x760, that accepts downloads."""
+    # Imported here: only the browser tests (pass 2) need Playwright loaded.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 760})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+        context.close()
+        browser.close()

@@ -1,4 +1,5 @@
-"""Helpers shared by tests of every app: the repository's root, free ports, and servers the tests start."""
+"""Helpers shared by tests of every app: the repository's root and app code, waiting, free ports,
+and servers the tests start."""
 
 from __future__ import annotations
 
@@ -6,16 +7,34 @@ import contextlib
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from string import Template
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+
+def wait_for(
+    condition: Callable[[], T], *, what: str, seconds: float = 20, explain: Callable[[], str] | None = None
+) -> T:
+    """Ask ``condition`` until it answers something true, and return that answer.
+
+    Fails the test after ``seconds`` (never returns a false answer, so no caller can forget to
+    check it), naming ``what`` was awaited and adding ``explain()`` (a server's log, say).
+    """
+    deadline = time.monotonic() + seconds
+    while not (answer := condition()):
+        if time.monotonic() >= deadline:
+            detail = f":\n{explain()}" if explain is not None else ""
+            pytest.fail(f"timed out after {seconds} s waiting for {what}{detail}")
+        time.sleep(0.05)
+    return answer
 
 
 def free_port() -> int:
@@ -52,6 +71,21 @@ class ServerProcess:
         self.process.wait(timeout=30)
 
 
+def app_modules() -> Iterator[Path]:
+    """The app code: every module of each top-level folder with an ``apps.py`` (a Django app, or
+    ``config``), migrations left out. Found, not listed, so that a new app is covered at once."""
+    for app in sorted(path.parent for path in ROOT.glob("*/apps.py")):
+        for path in sorted(app.rglob("*.py")):
+            if "migrations" not in path.relative_to(ROOT).parts:
+                yield path
+
+
+def proc_kib(pid: int, field: str) -> int:
+    """VmRSS or VmHWM (the peak) of a process, in KiB."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return next(int(line.split()[1]) for line in lines if line.startswith(f"{field}:"))
+
+
 NGINX = "/usr/sbin/nginx"
 
 
@@ -82,17 +116,15 @@ def nginx_running(tmp_path: Path, *, app_upstream: str, ws_upstream: str, upload
     )
     process = subprocess.Popen([NGINX, "-c", str(main), "-e", str(prefix / "error.log")])
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while True:
+
+    def answers() -> bool:
         try:
-            requests.get(url + "/healthz", timeout=1)
-            break
+            return process.poll() is None and requests.get(url + "/healthz", timeout=1).status_code > 0
         except requests.ConnectionError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("nginx did not start: " + (prefix / "error.log").read_text())
-            time.sleep(0.1)
+            return False
+
     try:
+        wait_for(answers, what="nginx to answer", seconds=15, explain=(prefix / "error.log").read_text)
         yield url
     finally:
         process.terminate()

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.hashers import make_password
 from django.test import Client, RequestFactory
 
 from config.security import client_address
+from tests.account.helpers import students
 
 PATHS = ["/fm/login/", "/core.login", "/api-auth/login/", "/admin/login/"]
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -128,16 +128,6 @@ def test_the_client_address(
     settings.TRUSTED_PROXIES = trusted
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == expected
-
-
-def students(count: int, tier: Any) -> list[tuple[str, str]]:
-    from account.models import User
-
-    logins = [(f"student{n:03}", f"pw-{n:03}-secret") for n in range(count)]
-    User.objects.bulk_create(
-        User(username=name, password=make_password(password), account=tier) for name, password in logins
-    )
-    return logins
 
 
 @pytest.mark.django_db

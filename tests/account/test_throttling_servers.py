@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.account.test_throttling import students
+from tests.account.helpers import students
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 

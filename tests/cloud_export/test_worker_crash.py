@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,20 +17,13 @@ from cloud_export.services import export_job_queue
 from tests.cloud_export.fakes.gallery import FakeGallery
 from tests.cloud_export.fakes.google import FakeGoogle
 from tests.cloud_export.helpers import make_job
-from tests.helpers import ROOT, database_url
+from tests.helpers import ROOT, database_url, wait_for
 
 PHOTO_COUNT = 24
 
 
-def wait_for(condition: Callable[[], bool], seconds: float, what: str, logs: list[Path]) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    pytest.fail(
-        f"{what} did not happen within {seconds} s:\n" + "\n".join(log.read_text()[-4000:] for log in logs)
-    )
+def logs_tail(logs: list[Path]) -> Callable[[], str]:
+    return lambda: "\n".join(log.read_text()[-4000:] for log in logs)
 
 
 @pytest.fixture
@@ -98,7 +90,12 @@ def test_a_worker_killed_mid_job_and_restarted_uploads_nothing_twice(
     first = start_worker()
     try:
         export_job_queue(job=job)
-        wait_for(lambda: answers.held == 2, 90, "two held uploads after six answered ones", logs)
+        wait_for(
+            lambda: answers.held == 2,
+            what="two held uploads after six answered ones",
+            seconds=90,
+            explain=logs_tail(logs),
+        )
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(10)
         answers.release.set()
@@ -109,7 +106,12 @@ def test_a_worker_killed_mid_job_and_restarted_uploads_nothing_twice(
 
         second = start_worker()
         try:
-            wait_for(lambda: bool(fake_gallery.done_calls), 120, "the done callback after the restart", logs)
+            wait_for(
+                lambda: bool(fake_gallery.done_calls),
+                what="the done callback after the restart",
+                seconds=120,
+                explain=logs_tail(logs),
+            )
         finally:
             os.killpg(second.pid, signal.SIGTERM)
             second.wait(30)

@@ -8,8 +8,7 @@ from django.test import RequestFactory
 from rest_framework.request import Request
 
 from config.drf import http_request
-from tests.helpers import ROOT
-from tests.test_code_shape import app_modules
+from tests.helpers import ROOT, app_modules
 
 # DRF's own subclass of Request reads its attribute as DRF does.
 ALLOWED = {"config/drf.py", "upload_center/multipart.py"}

@@ -8,7 +8,6 @@ import re
 import shlex
 import socket
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 import requests
 
 from tests.deploy.helpers import k8s_resource, pod_spec
-from tests.helpers import ROOT, database_url, free_port
+from tests.helpers import ROOT, database_url, free_port, wait_for
 
 VENV_BIN = ROOT / ".venv" / "bin"
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -97,15 +96,15 @@ def web(
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def listening() -> bool:
         assert process.poll() is None, f"web exited with {process.returncode}:\n{log.read_text()}"
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
+                return True
         except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"web did not listen within 30 s:\n{log.read_text()}")
+            return False
+
+    wait_for(listening, what=f"web to listen on port {port}", seconds=30, explain=log.read_text)
 
 
 def probe_headers(probe: dict[str, Any]) -> dict[str, str]:
@@ -142,18 +141,20 @@ def test_the_web_role_logs_json_lines_with_the_request_id(web: dict[str, Any]) -
 
     assert response.status_code == 404
     assert response.headers["X-Request-ID"] == request_id
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        entries = [json.loads(line) for line in web["log"].read_text().splitlines() if line.startswith("{")]
-        mine = [entry for entry in entries if entry["request_id"] == request_id]
-        if mine:
-            break
-        time.sleep(0.2)
-    assert mine, web["log"].read_text()
+
+    def entries() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in web["log"].read_text().splitlines() if line.startswith("{")]
+
+    mine = wait_for(
+        lambda: [entry for entry in entries() if entry["request_id"] == request_id],
+        what="the request's log line",
+        seconds=10,
+        explain=web["log"].read_text,
+    )
     assert mine[0]["logger"] == "django.request"
     assert mine[0]["message"] == "Not Found: /no-such-page"
     # gunicorn's own lines are JSON too.
-    assert any(entry["logger"] == "gunicorn.error" for entry in entries)
+    assert any(entry["logger"] == "gunicorn.error" for entry in entries())
 
 
 def test_the_migrate_role_then_the_init_check_and_the_cleanup_job_run(
@@ -215,10 +216,12 @@ def test_the_worker_role_connects_to_rabbitmq_and_answers_its_probe(
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not re.search(rf"celery@{node} ready\.", log.read_text()):
+
+        def ready() -> bool:
             assert process.poll() is None, f"worker exited with {process.returncode}:\n{log.read_text()}"
-            time.sleep(0.5)
+            return re.search(rf"celery@{node} ready\.", log.read_text()) is not None
+
+        wait_for(ready, what="the worker to be ready", seconds=60, explain=log.read_text)
         text = log.read_text()
         assert f"celery@{node} ready." in text, text
         assert "Connected to amqp://" in text

@@ -5,51 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
+from tests.browser import log_in, screenshot
 from tests.drive.helpers import MiB
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "drive"
-
-
-@pytest.fixture
-def browser_page(request: pytest.FixtureRequest) -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1100, "height": 760})
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
-
 
 def shot(page: Page, name: str) -> None:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)  # let the bars' CSS transitions end
-    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
-
-
-def log_in(page: Page, url: str, username: str, password: str) -> None:
-    page.goto(url + "/")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login-form button[type=submit]")
+    screenshot(page, "drive", name)
 
 
 def test_upload_watch_download_and_delete_a_12_mib_file(

@@ -10,9 +10,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from tests.drive.test_browser import browser_page, log_in
-
-__all__ = ["browser_page"]  # the fixture, used by name below
+from tests.browser import log_in
 
 # Records what the browser reports, before any of the page's own code runs.
 CSP_LISTENER = """

@@ -8,7 +8,6 @@ can ask S3 what it holds at any moment of the upload.
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -19,7 +18,7 @@ from moto.server import ThreadedMotoServer
 
 from tests.drive.clients import UploadStream, session_cookie
 from tests.drive.helpers import MiB
-from tests.helpers import free_port
+from tests.helpers import free_port, wait_for
 from upload_center.models import StoredFile
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,15 +69,6 @@ def stored_parts(client: Any) -> int:
     )
 
 
-def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_parts_reach_s3_while_the_client_is_still_sending(
     server_on_s3: Any, s3: tuple[str, Any], drive_user: Any
 ) -> None:
@@ -92,7 +82,7 @@ def test_parts_reach_s3_while_the_client_is_still_sending(
     )
     stream.send(data[: 12 * MiB])
     # The client holds back the last 4 MiB: whatever S3 has now came in while it was sending.
-    assert wait_for(lambda: stored_parts(client) >= 1), "no UploadPart reached S3 before the body ended"
+    wait_for(lambda: stored_parts(client) >= 1, what="an UploadPart in S3 before the body ended", seconds=30)
     stream.send(data[12 * MiB :])
     status, body = stream.finish()
     assert status == 200, body
@@ -113,12 +103,14 @@ def test_a_cut_off_upload_leaves_no_multipart_upload_object_row_or_charge(
         size=16 * MiB,
     )
     stream.send(b"c" * (12 * MiB))
-    assert wait_for(lambda: stored_parts(client) >= 1)
+    wait_for(lambda: stored_parts(client) >= 1, what="an UploadPart in S3", seconds=30)
     stream.cut()
-    assert wait_for(lambda: client.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []), (
-        "the multipart upload was left open"
+    wait_for(
+        lambda: client.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == [],
+        what="the multipart upload to be aborted",
+        seconds=30,
     )
-    assert wait_for(lambda: not StoredFile.objects.exists())
+    wait_for(lambda: not StoredFile.objects.exists(), what="the pending row to go", seconds=30)
     assert client.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0
     drive_user.refresh_from_db()
     assert drive_user.used_storage == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,27 +10,12 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.drive import test_browser as drive_browser
-from tests.sharing.helpers import SERVER_ENV
+from tests.browser import log_in
+from tests.sharing.helpers import SERVER_ENV, no_sideways_scroll, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "sharing"
 DATA = b"worksheet " * 2000
-
-
-# The drive's Chromium fixture, set to a phone's width in the test.
-browser_page = drive_browser.browser_page
-
-
-def shot(page: Page, name: str) -> None:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(300)
-    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
-
-
-def no_sideways_scroll(page: Page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 @pytest.fixture
@@ -46,7 +30,7 @@ def test_a_teacher_shares_a_file_from_a_phone(
     server = start_server(**SERVER_ENV)
     page = browser_page
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
-    drive_browser.log_in(page, server.url, "alice", "alice-secret-1")
+    log_in(page, server.url, "alice", "alice-secret-1")
     row = page.locator(".file", has_text="worksheet-7b.pdf")
     expect(row.locator(".file-sharing")).to_have_text(" · 0 downloads")
 

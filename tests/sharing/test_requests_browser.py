@@ -12,16 +12,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.drive import test_browser as drive_browser
-from tests.sharing.helpers import SERVER_ENV
-from tests.sharing.test_browser import no_sideways_scroll, shot
+from tests.browser import log_in
+from tests.sharing.helpers import SERVER_ENV, no_sideways_scroll, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 ESSAY = b"%PDF-1.4 my essay " * 150_000  # 2.6 MB: the bar has something to show
-
-browser_page = drive_browser.browser_page
 
 
 def test_a_teacher_collects_homework_that_a_student_uploads_from_a_phone(
@@ -30,7 +27,7 @@ def test_a_teacher_collects_homework_that_a_student_uploads_from_a_phone(
     server = start_server(**SERVER_ENV)
     teacher = browser_page
     teacher.set_viewport_size(PHONE)
-    drive_browser.log_in(teacher, server.url, "alice", "alice-secret-1")
+    log_in(teacher, server.url, "alice", "alice-secret-1")
     expect(teacher.locator("#requests-empty")).to_be_visible()
     teacher.click("#request-new")
     teacher.fill("#request-new-title", "Essay 7B")

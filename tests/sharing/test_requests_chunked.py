@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.helpers import wait_for
 from tests.sharing.helpers import SERVER_ENV, token_of
 from tests.sharing.requests_helpers import request_make, visit_open
-from tests.tus.test_interruptions import wait_for
-from tests.upload_center.test_chunked import curl, nothing_stored
+from tests.upload_center.helpers import curl, nothing_stored
 from upload_center.models import StoredFile
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,10 +80,10 @@ def test_a_chunked_hand_in_cut_off_mid_file_leaves_nothing(
         sock.sendall(head.encode())
         for data in (part, *[os.urandom(256 * 1024) for _ in range(12)]):
             sock.sendall(b"%x\r\n%s\r\n" % (len(data), data))
-        wait_for(lambda: not nothing_stored(upload_root), "the server to store the first bytes")
+        wait_for(lambda: not nothing_stored(upload_root), what="the server to store the first bytes")
     # The connection is gone mid-file, before the last chunk and the closing boundary.
 
-    wait_for(lambda: nothing_stored(upload_root), "the server to drop what it stored")
+    wait_for(lambda: nothing_stored(upload_root), what="the server to drop what it stored")
     assert not StoredFile.objects.exists()
     alice.refresh_from_db()
     assert (alice.used_storage, alice.reserved_storage) == (0, 0)

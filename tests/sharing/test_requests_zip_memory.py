@@ -13,8 +13,8 @@ import pytest
 import requests
 from django.utils import timezone
 
+from tests.helpers import proc_kib
 from tests.sharing.helpers import SERVER_ENV, token_of
-from tests.upload_center.test_download_serving import proc_kib
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

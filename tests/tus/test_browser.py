@@ -16,13 +16,12 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Page, Request, Response, Route, expect
 
-from tests.drive.test_browser import browser_page, log_in
+from tests.browser import log_in
 from tests.helpers import ServerProcess
 from tests.tus.helpers import MiB
 from tus.models import TusUpload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-__all__ = ["browser_page"]
 
 CHUNK = 4 * MiB  # the page's PATCH size (TUS_CHUNK in drive.js)
 

@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import ServerProcess
-from tests.tus.helpers import MiB, TusSide, token_for
-from tests.tus.test_protocol import stored_bytes, usage
+from tests.tus.helpers import MiB, TusSide, stored_bytes, token_for, usage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,9 +10,8 @@ import socket
 
 import pytest
 
-from tests.tus.helpers import MiB, TusSide
-from tests.tus.test_events import events_of, received
-from tests.tus.test_interruptions import patch_begin, upload_row, wait_for
+from tests.helpers import wait_for
+from tests.tus.helpers import MiB, TusSide, events_of, patch_begin, received, upload_row
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,9 +23,9 @@ def test_a_cut_patch_keeps_exactly_the_bytes_sent_before_the_cut(tus_side_any: T
     url = tus_side_any.location(len(data), "lecture.bin")
     sock = patch_begin(tus_side_any, url, 0, len(data))
     sock.sendall(data[:sent])
-    wait_for(lambda: upload_row(url).lock_token != "", "the PATCH to be taken")
+    wait_for(lambda: upload_row(url).lock_token != "", what="the PATCH to be taken")
     sock.close()  # the client's connection drops mid-body
-    wait_for(lambda: upload_row(url).lock_token == "", "the server to notice the cut")
+    wait_for(lambda: upload_row(url).lock_token == "", what="the server to notice the cut")
 
     assert int(tus_side_any.head(url).headers["Upload-Offset"]) == sent
     assert tus_side_any.patch(url, sent, data[sent:]).status_code == 204
@@ -45,13 +44,13 @@ def test_a_patch_whose_body_ends_short_gets_no_answer(tus_side_any: TusSide) -> 
     url = tus_side_any.location(3 * MiB, "lecture.bin")
     sock = patch_begin(tus_side_any, url, 0, 3 * MiB)
     sock.sendall(os.urandom(100_000))
-    wait_for(lambda: upload_row(url).lock_token != "", "the PATCH to be taken")
+    wait_for(lambda: upload_row(url).lock_token != "", what="the PATCH to be taken")
     # The client stops sending, still listening: a 204 would tell it the PATCH succeeded.
     sock.shutdown(socket.SHUT_WR)
 
     assert answer(sock) == b""
     sock.close()
-    wait_for(lambda: upload_row(url).lock_token == "", "the server to be done with the PATCH")
+    wait_for(lambda: upload_row(url).lock_token == "", what="the server to be done with the PATCH")
     assert int(tus_side_any.head(url).headers["Upload-Offset"]) == 100_000
 
 
@@ -62,9 +61,9 @@ def test_a_cut_patch_announces_no_progress(tus_side_any: TusSide) -> None:
     layer, channel = events_of(tus_side_any.user.pk)
     sock = patch_begin(tus_side_any, url, 0, len(data))
     sock.sendall(data[:100_000])
-    wait_for(lambda: upload_row(url).lock_token != "", "the PATCH to be taken")
+    wait_for(lambda: upload_row(url).lock_token != "", what="the PATCH to be taken")
     sock.close()
-    wait_for(lambda: upload_row(url).lock_token == "", "the server to notice the cut")
+    wait_for(lambda: upload_row(url).lock_token == "", what="the server to notice the cut")
     assert tus_side_any.patch(url, 100_000, data[100_000:]).status_code == 204
 
     # Events come in the order they were sent: progress from the cut PATCH would come first.

@@ -3,34 +3,16 @@ the owner's WebSocket group (through the channel layer)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.test import Client
 
-from config.events import user_group
-from tests.tus.helpers import token_for
+from tests.tus.helpers import events_of, received, token_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def events_of(user_id: int) -> tuple[Any, str]:
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group(user_id), channel)
-    return layer, channel
-
-
-def received(layer: Any, channel: str) -> dict[str, Any]:
-    async def one() -> dict[str, Any]:
-        return await asyncio.wait_for(layer.receive(channel), timeout=5)
-
-    return async_to_sync(one)()["event"]
 
 
 def test_progress_after_each_patch_and_finish_once_stored(make_user: Callable[..., Any]) -> None:

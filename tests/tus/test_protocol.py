@@ -13,7 +13,7 @@ import pytest
 import requests
 from tusclient.client import TusClient
 
-from tests.tus.helpers import MiB, TusSide
+from tests.tus.helpers import MiB, TusSide, stored_bytes, usage
 from upload_center.models import StoredFile
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,17 +30,6 @@ def tuspy_upload(side: TusSide, data: bytes, name: str, chunk_size: int) -> str:
     )
     uploader.upload()
     return str(uploader.url)
-
-
-def stored_bytes(side: TusSide, name: str) -> bytes:
-    response = side.server.get(f"/fm/download/{side.user.username}/{name}")
-    assert response.status_code == 200, response.text
-    return response.content
-
-
-def usage(side: TusSide) -> tuple[int, int]:
-    side.user.refresh_from_db()
-    return side.user.used_storage, side.user.reserved_storage
 
 
 def test_options_needs_no_login_and_lists_the_extensions(tus_side: TusSide) -> None:

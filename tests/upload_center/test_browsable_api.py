@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,11 +10,10 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.drive.test_browser import CHROMIUM_ARGS
+from tests.browser import CHROMIUM_ARGS, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "browsable-api"
 USERNAME, PASSWORD = "kian", "ak18-secret"
 
 
@@ -38,9 +36,7 @@ def page() -> Iterator[Page]:
 
 
 def shot(page: Page, name: str) -> None:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.wait_for_timeout(400)  # let Bootstrap's fades end
-    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+    screenshot(page, "browsable-api", name)
 
 
 def files_via_api(url: str) -> Any:

@@ -5,9 +5,7 @@ stored like any other body, under the same limits (CONTRACT section 2).
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +17,8 @@ from rest_framework.authtoken.models import Token
 from account.models import Account, User
 from tests.drive.clients import frames_until_finish, open_socket, session_cookie
 from tests.helpers import ServerProcess
+from tests.upload_center.helpers import curl, nothing_stored
 from upload_center.models import StoredFile
-from upload_center.storage import is_s3, s3_bucket, s3_client
 
 MiB = 1048576
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,36 +46,9 @@ def files(tmp_path: Path) -> Callable[[str, int], Path]:
     return make
 
 
-def curl(url: str, *args: str) -> tuple[int, dict[str, Any]]:
-    """Run curl with a chunked request body; its status and JSON answer."""
-    done = subprocess.run(
-        ["curl", "-sS", "-v", "-H", "Transfer-Encoding: chunked", "-w", "\n%{http_code}", *args, url],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    sent_headers = [line.lower() for line in done.stderr.decode().splitlines() if line.startswith("> ")]
-    # The body really went chunked, with no length for the server to go by.
-    assert "> transfer-encoding: chunked" in sent_headers, sent_headers
-    assert not any(line.startswith("> content-length") for line in sent_headers), sent_headers
-    body, _, status = done.stdout.decode().rpartition("\n")
-    return int(status), json.loads(body)
-
-
 def fm_upload(url: str, token: str, *paths: Path) -> tuple[int, dict[str, Any]]:
     fields = [arg for path in paths for arg in ("-F", f"file_field=@{path}")]
     return curl(f"{url}/fm/upload/", "-X", "PUT", "-H", f"Authorization: Token {token}", *fields)
-
-
-def nothing_stored(upload_root: Path) -> bool:
-    """No row, and no byte in storage: not on disk, not in the bucket, no multipart upload."""
-    if StoredFile.objects.exists():
-        return False
-    if is_s3():
-        client = s3_client()
-        objects = client.list_objects_v2(Bucket=s3_bucket()).get("Contents", [])
-        return not objects and not client.list_multipart_uploads(Bucket=s3_bucket()).get("Uploads")
-    return not [path for path in upload_root.rglob("*") if path.is_file()]
 
 
 def test_a_chunked_upload_is_stored_and_downloads_byte_identical(

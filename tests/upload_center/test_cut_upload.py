@@ -11,8 +11,8 @@ from collections.abc import Callable
 import pytest
 
 from account.models import Account, User
-from tests.helpers import ServerProcess
-from tests.upload_center.test_streaming import MB, RawUpload, wait_for
+from tests.helpers import ServerProcess, wait_for
+from tests.upload_center.helpers import MB, RawUpload
 from upload_center.models import StoredFile
 
 pytestmark = pytest.mark.django_db(transaction=True)

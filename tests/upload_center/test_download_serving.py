@@ -17,7 +17,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from account.models import Account, User
-from tests.helpers import ServerProcess
+from tests.helpers import ServerProcess, proc_kib
 from tests.upload_center.helpers import CONTENT_TYPE, multipart
 from upload_center.models import StoredFile
 
@@ -87,12 +87,6 @@ def big_file(make_user: Callable[..., User], upload_root: Path, transactional_db
     with path.open("wb") as f:
         f.truncate(BIG)
     return StoredFile.objects.create(owner=owner, name="film.bin", size=BIG, sha256="0" * 64, state="stored")
-
-
-def proc_kib(pid: int, field: str) -> int:
-    """VmRSS or VmHWM (the peak) of a process, in KiB."""
-    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    return next(int(line.split()[1]) for line in lines if line.startswith(f"{field}:"))
 
 
 def serving_pid(kind: str, server: ServerProcess) -> int:

@@ -4,7 +4,6 @@ from Debian with the shipped config, moto's S3 server."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -14,29 +13,11 @@ from typing import Any
 
 import pytest
 import requests
-from django.conf import settings
 
 from account.models import User
 from tests.helpers import ROOT, ServerProcess, nginx_running
+from tests.upload_center.helpers import CONTENT, TRICKY, store
 from upload_center.models import StoredFile
-
-CONTENT = bytes(range(256)) * 4096  # 1 MiB, every byte value at every offset mod 256
-TRICKY = "درس 1 50% done?#.pdf"
-
-
-def store(owner: User, name: str, content: bytes, *, state: str = "stored", write: bool = True) -> StoredFile:
-    """A file in the index and its bytes where the storage keeps them (disk or bucket)."""
-    key = f"{owner.username}/{name}"
-    if write and settings.S3_BUCKET:
-        from upload_center.storage import s3_client
-
-        s3_client().put_object(Bucket=settings.S3_BUCKET, Key=key, Body=content)
-    elif write:
-        path = Path(settings.UPLOAD_ROOT) / key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    sha = hashlib.sha256(content).hexdigest()
-    return StoredFile.objects.create(owner=owner, name=name, size=len(content), sha256=sha, state=state)
 
 
 @pytest.fixture
@@ -49,16 +30,6 @@ def files(make_user: Callable[..., User], transactional_db: None, settings: Any)
         "pending": store(owner, "draft.pdf", CONTENT, state="pending"),
         "gone": store(owner, "gone.pdf", CONTENT, write=False),
     }
-
-
-@pytest.fixture
-def local_disk(settings: Any, upload_root: Path) -> Iterator[None]:
-    """Files of this test on local disk, as DOWNLOAD_OFFLOAD=nginx needs (pass 2 sets S3)."""
-    bucket = settings.S3_BUCKET
-    settings.S3_BUCKET = None
-    yield
-    # upload_root empties the bucket after this, and must find its name again.
-    settings.S3_BUCKET = bucket
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header, http_date
 from django_sendfile import sendfile
 
 from account.models import User
-from tests.upload_center.test_offload import CONTENT, TRICKY, local_disk, store  # noqa: F401 - fixture
+from tests.upload_center.helpers import CONTENT, TRICKY, store
 from upload_center.errors import FileNotFound
 from upload_center.offload import offloaded
 
@@ -21,8 +21,7 @@ NAMES = ["lesson.pdf", TRICKY, "notes.tar.gz", 'say "hi".txt', "no-extension", "
 
 
 @pytest.fixture
-def nginx_offload(request: pytest.FixtureRequest, settings: Any, upload_root: Path) -> None:
-    request.getfixturevalue("local_disk")  # test_offload's
+def nginx_offload(local_disk: None, settings: Any, upload_root: Path) -> None:
     settings.DOWNLOAD_OFFLOAD = "nginx"
     settings.SENDFILE_ROOT = str(upload_root)
     settings.SENDFILE_URL = "/_protected/"

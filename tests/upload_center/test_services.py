@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from account.models import NOT_ENOUGH_SPACE, Refusal, User
 from account.services import space_release, space_reserve
 from upload_center import services
-from upload_center.errors import FileNotFound, QuotaRefused, UploadCutOff
+from upload_center.errors import FileNotFound, InvalidFileName, QuotaRefused, UploadCutOff
 from upload_center.handlers import MULTIPART_FRAMING_MAX, StoringUploadHandler, upload_precheck
 from upload_center.models import StoredFile
 from upload_center.storage import storage_exists, storage_read
@@ -82,13 +82,16 @@ def test_space_reserved_by_unfinished_uploads_counts_when_settling(kian: User) -
 
 
 def test_settling_takes_the_smallest_files_first(kian: User) -> None:
+    # Taken in the order sent, 4 would fit and leave no room for 3 or 2: only the
+    # smallest-first order stores two files here.
     leave_free(kian, 5)
-    uploads = [received(kian, name, b"x" * size) for name, size in (("c", 3), ("d", 4), ("b", 2))]
+    uploads = [received(kian, name, b"x" * size) for name, size in (("c", 4), ("d", 3), ("b", 2))]
 
     answers = services.files_settle(owner_id=kian.pk, uploads=uploads)
 
-    assert answers == {"c": "/fm/download/kian/c", "d": NOT_ENOUGH_SPACE, "b": "/fm/download/kian/b"}
-    assert [u.state for u in uploads] == [UploadState.STORED, UploadState.REFUSED, UploadState.STORED]
+    assert answers == {"c": NOT_ENOUGH_SPACE, "d": "/fm/download/kian/d", "b": "/fm/download/kian/b"}
+    assert [u.state for u in uploads] == [UploadState.REFUSED, UploadState.STORED, UploadState.STORED]
+    assert fresh(kian).used_storage == kian.account.storage
 
 
 def test_a_row_that_cleanup_removed_is_answered_as_cut_off_and_not_charged(kian: User) -> None:
@@ -131,6 +134,20 @@ def streaming_handler(owner: User) -> StoringUploadHandler:
     handler = StoringUploadHandler(owner=owner, field_name="file_field")
     handler.new_file("file_field", "stream.bin")
     return handler
+
+
+@pytest.mark.parametrize("name", ["..", ".", "a/b"])
+def test_the_handler_refuses_an_impossible_name_before_reserving_anything(kian: User, name: str) -> None:
+    handler = StoringUploadHandler(owner=kian, field_name="file_field")
+    handler.new_file("file_field", name)
+    handler.receive_data_chunk(b"dots", 0)
+    handler.file_complete(4)
+
+    (upload,) = handler.uploads
+    assert upload.state is UploadState.REFUSED
+    assert isinstance(upload.error, InvalidFileName)
+    assert str(upload.error).startswith(f"{name} is not a valid file name")
+    assert upload.row is None and not StoredFile.objects.exists()
 
 
 def test_the_handler_refuses_a_file_once_its_bytes_pass_the_tier_limit(kian: User) -> None:

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import io
 import signal
-import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
 from account.models import Account, User
-from tests.upload_center.helpers import CONTENT_TYPE, multipart
+from tests.helpers import wait_for
+from tests.upload_center.helpers import MB, RawUpload
 from upload_center.models import StoredFile
 from upload_center.storage import s3_client, storage_exists
 
-MB = 1048576
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -34,57 +32,6 @@ def token(big_user: User) -> str:
     from rest_framework.authtoken.models import Token
 
     return Token.objects.create(user=big_user).key
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 20, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
-
-
-class RawUpload:
-    """A PUT /fm/upload/ sent by hand over a socket, so a test controls every byte."""
-
-    def __init__(self, url: str, token: str, name: str, size: int, content_length: int | None = None) -> None:
-        head, tail = multipart([(name, b"\0")]).split(b"\0")
-        self.head, self.tail, self.size = head, tail, size
-        length = content_length if content_length is not None else len(head) + size + len(tail)
-        parts = urlsplit(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
-        self.sock.sendall(
-            (
-                f"PUT /fm/upload/ HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Token {token}\r\n"
-                f"Content-Type: {CONTENT_TYPE}\r\nContent-Length: {length}\r\n\r\n"
-            ).encode()
-        )
-
-    def send_file_bytes(self, count: int, start: bool = True) -> None:
-        if start:
-            self.sock.sendall(self.head)
-        chunk = b"s" * MB
-        for _ in range(count // MB):
-            self.sock.sendall(chunk)
-
-    def finish(self) -> bytes:
-        self.sock.sendall(self.tail)
-        return self.response()
-
-    def response(self) -> bytes:
-        data = b""
-        while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return data
-
-    def cut(self) -> None:
-        # SO_LINGER 0: the close sends RST, like a crashed client or a dropped link.
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-        self.sock.close()
 
 
 def open_s3_uploads() -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import socket
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from account.models import User
+from tests.helpers import wait_for
 from tests.upload_center.helpers import CONTENT_TYPE, multipart
 from upload_center.maintenance import storage_reconcile
 from upload_center.models import StoredFile
@@ -28,15 +28,6 @@ from upload_center.models import StoredFile
 MB = 1048576
 TOOK_TOO_LONG = "The upload took too long and was cancelled; please send it again."
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(condition: Callable[[], Any], what: str) -> Any:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def response_read(sock: socket.socket) -> bytes:
@@ -68,10 +59,10 @@ def test_a_cancelled_upload_leaves_the_file_that_took_its_name_alone(
         ).encode()
     )
     first.sendall(body[:half])
-    wait_for(lambda: StoredFile.objects.filter(owner=user, state="pending").exists(), "a pending row")
+    wait_for(lambda: StoredFile.objects.filter(owner=user, state="pending").exists(), what="a pending row")
     if not settings.S3_BUCKET:
         # On disk the first half is written as it comes (on S3 it waits in the part buffer).
-        wait_for(lambda: any(path.is_file() for path in upload_root.rglob("*")), "the partial file")
+        wait_for(lambda: any(path.is_file() for path in upload_root.rglob("*")), what="the partial file")
 
     call_command("cleanup_uploads", older_than=0, stdout=io.StringIO())
 
