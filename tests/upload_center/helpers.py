@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from botocore.config import Config
 from django.conf import settings
@@ -49,6 +51,48 @@ def unreachable_s3(options: dict[str, Any]) -> dict[str, Any]:
         "endpoint_url": "http://127.0.0.1:9",
         "client_config": Config(retries={"total_max_attempts": 1}, connect_timeout=2),
     }
+
+
+class RawUpload:
+    """A PUT /fm/upload/ sent by hand over a socket, so a test controls every byte."""
+
+    def __init__(self, url: str, token: str, name: str, size: int, content_length: int | None = None) -> None:
+        head, tail = multipart([(name, b"\0")]).split(b"\0")
+        self.head, self.tail, self.size = head, tail, size
+        length = content_length if content_length is not None else len(head) + size + len(tail)
+        parts = urlsplit(url)
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
+        self.sock.sendall(
+            (
+                f"PUT /fm/upload/ HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Token {token}\r\n"
+                f"Content-Type: {CONTENT_TYPE}\r\nContent-Length: {length}\r\n\r\n"
+            ).encode()
+        )
+
+    def send_file_bytes(self, count: int, start: bool = True) -> None:
+        if start:
+            self.sock.sendall(self.head)
+        chunk = b"s" * MB
+        for _ in range(count // MB):
+            self.sock.sendall(chunk)
+
+    def finish(self) -> bytes:
+        self.sock.sendall(self.tail)
+        return self.response()
+
+    def response(self) -> bytes:
+        data = b""
+        while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+    def cut(self) -> None:
+        # SO_LINGER 0: the close sends RST, like a crashed client or a dropped link.
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        self.sock.close()
 
 
 def store(owner: User, name: str, content: bytes, *, state: str = "stored", write: bool = True) -> StoredFile:
