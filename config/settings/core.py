@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "cloud_export",
     "sharing",
     "tus",
+    "lti_tool",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.loop_middleware.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "lti.middleware.IframeCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
