@@ -13,3 +13,12 @@ class LaunchRejected(Exception):
         self.status = status
         # A fresh login initiation to open in a new window, when the browser kept no cookie.
         self.retry_url = retry_url
+
+
+class ScoreNotPosted(Exception):
+    """The platform did not take a score; ``retry`` when asking again may succeed
+    (cloud_export.retry's rule: 408, 409, 429, 5xx, timeouts, dropped connections)."""
+
+    def __init__(self, what: str, *, retry: bool) -> None:
+        super().__init__(what)
+        self.retry = retry

@@ -66,3 +66,20 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ScorePost(models.Model):
+    """A hand-in's "Submitted / PendingManual" score, kept until the platform took it,
+    so a platform that is down loses nothing."""
+
+    registration = models.ForeignKey(LtiRegistration, on_delete=models.CASCADE, related_name="+")
+    # The launch's AGS claim: lineitem URL and scopes.
+    endpoint = models.JSONField()
+    user_sub = models.CharField(max_length=255)
+    timestamp = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_sub} at {self.endpoint.get('lineitem', '')}"

@@ -8,19 +8,26 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import requests
 from django.contrib.auth import login
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import slugify
 from lti_tool.models import Key, LtiContext, LtiDeployment, LtiLaunch, LtiRegistration, LtiUser
 from lti_tool.utils import sync_data_from_launch
+from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.exception import LtiServiceException
+from pylti1p3.grade import Grade
 
 from account.models import User
-from lti.errors import LaunchRejected
-from lti.models import Placement
+from cloud_export.retry import status_is_transient
+from lti.clients import PlatformConnector
+from lti.errors import LaunchRejected, ScoreNotPosted
+from lti.models import Placement, ScorePost
 from lti.tool import CLAIM, Launch
 from sharing.models import FileRequest
 from upload_center.models import StoredFile
@@ -29,6 +36,7 @@ SESSION_KEY = "lti_launches"
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 OWNER_ROLES = frozenset(
     f"{LIS}{kind}#{role}"
@@ -221,3 +229,42 @@ def deep_link_response(*, facts: LaunchFacts, placement: Placement, launch_url: 
     resource = DeepLinkResource().set_url(launch_url).set_title(placement.title).set_custom_params(custom)
     deep_link = DeepLink(registration, facts.deployment_id, facts.deep_linking_settings)  # type: ignore[arg-type]
     return deep_link.get_response_jwt([resource]), facts.deep_linking_settings["deep_link_return_url"]
+
+
+def score_queue(*, facts: LaunchFacts) -> ScorePost | None:
+    """Keeps a "Submitted / PendingManual" score for the launch's line item and posts it from
+    Celery once committed; None when the launch carries no line item with the score scope."""
+    endpoint = facts.ags_endpoint
+    if not endpoint.get("lineitem") or SCORE_SCOPE not in endpoint.get("scope", []):
+        return None
+    score = ScorePost.objects.create(
+        registration_id=facts.registration_pk, endpoint=endpoint, user_sub=facts.sub
+    )
+    from lti.tasks import score_post_task  # tasks import this module
+
+    transaction.on_commit(lambda: score_post_task.delay(score.pk))
+    return score
+
+
+def score_send(*, score_id: int) -> None:
+    """Posts one kept score with a client-credentials token; ScoreNotPosted says whether to retry."""
+    score = ScorePost.objects.select_related("registration").get(pk=score_id)
+    if score.posted_at is not None:
+        return  # a redelivered task
+    grade = (
+        Grade()
+        .set_user_id(score.user_sub)
+        .set_activity_progress("Submitted")
+        .set_grading_progress("PendingManual")
+        .set_timestamp(score.timestamp.isoformat())
+    )
+    ScorePost.objects.filter(pk=score.pk).update(attempts=F("attempts") + 1)
+    try:
+        AssignmentsGradesService(PlatformConnector(score.registration), score.endpoint).put_grade(grade)
+    except LtiServiceException as e:
+        ScorePost.objects.filter(pk=score.pk).update(error=str(e)[:2000])
+        raise ScoreNotPosted(str(e), retry=status_is_transient(e.response.status_code)) from e
+    except requests.RequestException as e:
+        ScorePost.objects.filter(pk=score.pk).update(error=repr(e)[:2000])
+        raise ScoreNotPosted(repr(e), retry=True) from e
+    ScorePost.objects.filter(pk=score.pk).update(posted_at=timezone.now(), error="")

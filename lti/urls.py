@@ -4,6 +4,7 @@ from django.urls import path
 from lti_tool.views import jwks
 
 from lti import views
+from lti.apis import HandInApi
 
 app_name = "lti"
 
@@ -16,4 +17,5 @@ urlpatterns = [
     path("picker/<str:launch_id>/request/", views.picker_request, name="picker_request"),
     path("item/<str:launch_id>/", views.item, name="item"),
     path("item/<str:launch_id>/download/", views.item_download, name="item_download"),
+    path("item/<str:launch_id>/hand_in/", HandInApi.as_view(), name="hand_in"),
 ]

@@ -150,33 +150,31 @@ def deep_link(request: HttpRequest) -> HttpResponseBase:
 
 def _placed(request: HttpRequest, launch_id: str) -> tuple[services.LaunchFacts, Placement | None]:
     facts = services.launch_facts(request=request, launch_id=launch_id)
-    token = facts.placement_token
-    return facts, selectors.placement_for_launch(registration_pk=facts.registration_pk, token=token)
+    return facts, selectors.launch_placement(facts=facts)
 
 
 @require_GET
 @lti_page
 def item(request: HttpRequest, launch_id: str) -> HttpResponseBase:
     facts = services.launch_facts(request=request, launch_id=launch_id)
-    placement = selectors.placement_for_launch(
-        registration_pk=facts.registration_pk, token=facts.placement_token
-    )
+    placement = selectors.launch_placement(facts=facts)
     if placement is None:
         raise LaunchRejected(
             "This link names no item placed with this tool (its custom parameter placement is missing or "
             "unknown). Place it again with Deep Linking.",
             status=404,
         )
-    return render(request, "lti/item.html", {"launch_id": launch_id, "placement": placement, "facts": facts})
+    context = {"launch_id": launch_id, "placement": placement, "facts": facts}
+    if placement.file_request is not None:
+        context.update(selectors.request_view(facts=facts, placement=placement, user_id=request.user.pk or 0))
+    return render(request, "lti/item.html", context)
 
 
 @require_GET
 @lti_page
 def item_download(request: HttpRequest, launch_id: str) -> HttpResponseBase:
     facts = services.launch_facts(request=request, launch_id=launch_id)
-    placement = selectors.placement_for_launch(
-        registration_pk=facts.registration_pk, token=facts.placement_token
-    )
+    placement = selectors.launch_placement(facts=facts)
     if placement is None or placement.file is None:
         raise LaunchRejected("This launch placed no file.", status=404)
     # Access comes from this launch (a course member, signed by the platform), not from the file's owner.

@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 import jwt
-import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
@@ -36,7 +35,10 @@ class FakePlatform:
         self.deployment_id = deployment_id
         self.key = rsa_key()
         self.kid = "platform-key-" + uuid.uuid4().hex[:8]
-        self.tool_url = ""  # set by the test once the tool runs: the client assertion's key set
+        self.tool_url = ""  # set by the test once the tool runs
+        # The tool's key set, fetched ahead as platforms cache it: a fetch while the tool's
+        # one worker waits for this token endpoint would wait for itself.
+        self.tool_jwks: dict[str, Any] = {}
         # login_hint -> the claims the authorization endpoint signs for that user
         self.messages: dict[str, dict[str, Any]] = {}
         self.auth_requests: list[dict[str, str]] = []
@@ -143,7 +145,7 @@ class FakePlatform:
         assertion = form.get("client_assertion", "")
         try:
             kid = jwt.get_unverified_header(assertion)["kid"]
-            keys = requests.get(self.tool_url + "/lti/jwks/", timeout=10).json()["keys"]
+            keys = self.tool_jwks["keys"]
             key = RSAAlgorithm.from_jwk(json.dumps(next(k for k in keys if k["kid"] == kid)))
             claims = jwt.decode(assertion, key, algorithms=["RS256"], audience=self.server.url + "/token")  # type: ignore[arg-type]
         except Exception as e:
