@@ -19,7 +19,8 @@ def test_lti_platform_add_registers_a_platform_with_several_deployments() -> Non
     moodle = "https://moodle.school.example/mod/lti/"
     args = [
         "--issuer", "https://moodle.school.example", "--client-id", "abc",
-        "--auth-url", moodle + "auth.php", "--token-url", moodle + "token.php", "--jwks-url", moodle + "certs.php",
+        "--auth-url", moodle + "auth.php", "--token-url", moodle + "token.php",
+        "--jwks-url", moodle + "certs.php",
         "--deployment-id", "1", "--deployment-id", "2",
     ]  # fmt: skip
     call_command("lti_platform_add", *args, stdout=out)
