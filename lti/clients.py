@@ -7,6 +7,7 @@ import hashlib
 import time
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import requests
 from django.core.cache import cache
@@ -31,11 +32,26 @@ class PlatformConnector(ServiceConnector):
 
     def __init__(self, registration: LtiRegistration) -> None:
         super().__init__(registration.to_registration(), _TimeoutSession())
-        self._pk = registration.pk
+
+    def _cache_key(self, scopes: Sequence[str]) -> str:
+        registration = self._registration
+        scope = " ".join(sorted(scopes))
+        named = f"{registration.get_auth_token_url()}\0{registration.get_client_id()}\0{scope}"
+        return "lti-token:" + hashlib.sha256(named.encode()).hexdigest()
+
+    def make_service_request(self, scopes: Sequence[str], url: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_service_request(scopes, url, *args, **kwargs)
+        except LtiServiceException as e:
+            if e.response.status_code != 401:
+                raise
+        # A cached token the platform no longer takes (revoked, restarted): renewed once.
+        cache.delete(self._cache_key(scopes))
+        return super().make_service_request(scopes, url, *args, **kwargs)
 
     def get_access_token(self, scopes: Sequence[str]) -> str:
         scope = " ".join(sorted(scopes))
-        key = f"lti-token:{self._pk}:{hashlib.sha256(scope.encode()).hexdigest()}"
+        key = self._cache_key(scopes)
         if token := cache.get(key):
             return str(token)
         registration = self._registration

@@ -10,6 +10,7 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -54,6 +55,7 @@ class FakePlatform:
         self.server.route("POST", r"/lineitems/1/scores", self._score)
         self.server.route("GET", r"/memberships", self._memberships)
         self.server.route("POST", r"/deep_link_return", self._deep_link_return)
+        self.server.route("GET", r"/course", self._course)
 
     def start(self) -> FakePlatform:
         self.server.start()
@@ -189,3 +191,20 @@ class FakePlatform:
     def _deep_link_return(self, request: Request, match: re.Match[str]) -> Response:
         self.deep_link_returns.append(request.form().get("JWT", ""))
         return Response(200, b"<p id='placed'>Placed in the course.</p>", {"Content-Type": "text/html"})
+
+    def _course(self, request: Request, match: re.Match[str]) -> Response:
+        """A course page of the LMS: the tool in an iframe, launched for ``?hint=`` (a ``messages`` key)."""
+        params = {
+            "iss": self.issuer,
+            "login_hint": request.query.get("hint", ""),
+            "target_link_uri": self.tool_url + "/lti/launch/",
+            "client_id": self.client_id,
+            "lti_deployment_id": self.deployment_id,
+        }
+        src = html.escape(self.tool_url + "/lti/login/?" + urlencode(params))
+        page = (
+            '<!doctype html><meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<style>body{margin:0;font-family:sans-serif}iframe{width:100%;height:640px;border:0}</style>"
+            f"<h1 style='margin:8px'>Physics 101</h1><iframe id='tool' src='{src}'></iframe>"
+        )
+        return Response(200, page.encode(), {"Content-Type": "text/html"})

@@ -93,6 +93,9 @@ def test_a_learner_hands_in_the_score_is_posted_and_the_owner_sees_who_has_not(
     assert _hand_in(tool, learner, item_url, "appendix.pdf", b"more").status_code == 200
     assert len(platform.scores) == 2
     assert platform.token_requests == 1, "the access token is cached until it expires"
+    platform.tokens.clear()  # the platform forgot its tokens (a restart): the next one is renewed once
+    assert _hand_in(tool, learner, item_url, "late.pdf", b"late").status_code == 200
+    assert len(platform.scores) == 3 and platform.token_requests == 2
 
     teacher = requests.Session()
     owner_claims = {CLAIM + "custom": custom, NRPS: nrps, CLAIM + "roles": [INSTRUCTOR]}
@@ -102,6 +105,6 @@ def test_a_learner_hands_in_the_score_is_posted_and_the_owner_sees_who_has_not(
     page = teacher.get(owner_url, timeout=30).text
     handed_in = re.search(r'<ul class="lti-list" id="submissions">(.*?)</ul>', page, re.S)[1]  # type: ignore[index]
     missing = re.search(r'<ul class="lti-list" id="missing">(.*?)</ul>', page, re.S)[1]  # type: ignore[index]
-    assert "Ada Lovelace" in handed_in and "report.pdf" in handed_in and "appendix.pdf" in handed_in
+    assert "Ada Lovelace" in handed_in and "report.pdf" in handed_in and "late.pdf" in handed_in
     # Three pages of the roster (Link: rel="next"); learners only, active only.
     assert re.findall(r"<li>([^<]+)</li>", missing) == ["Grace Hopper", "Alan Turing"]
