@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from lti_tool.models import Key
 
-from lti.models import LaunchState, Placement
+from lti.models import FrameOrigin, LaunchState, Placement
 
 
 @admin.register(Placement)
@@ -33,3 +33,11 @@ class KeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(FrameOrigin)
+class FrameOriginAdmin(admin.ModelAdmin):
+    """Origins of course pages that may frame the tool, beyond each platform's issuer and login URL."""
+
+    list_display = ["origin", "registration"]
+    list_select_related = ["registration"]

@@ -83,3 +83,19 @@ class ScorePost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_sub} at {self.endpoint.get('lineitem', '')}"
+
+
+class FrameOrigin(models.Model):
+    """An origin whose pages may frame this tool for a platform, beside its issuer's and login
+    URL's: Canvas serves courses from the school's own domain (``school.instructure.com``),
+    not from its issuer. Given with ``lti_platform_add --frame-origin``, and learnt from the
+    return URLs of valid launches."""
+
+    registration = models.ForeignKey(LtiRegistration, on_delete=models.CASCADE, related_name="+")
+    origin = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["registration", "origin"], name="frame_origin_once")]
+
+    def __str__(self) -> str:
+        return self.origin

@@ -12,15 +12,15 @@ from pylti1p3.exception import LtiException
 from pylti1p3.names_roles import NamesRolesProvisioningService
 
 from lti.clients import PlatformConnector
-from lti.models import Placement
+from lti.models import FrameOrigin, Placement
 from lti.services import LaunchFacts
 from sharing import requests_selectors
 from sharing.models import FileRequest, Submission
 
 
-def _origin(url: str) -> str:
+def origin_of(url: str) -> str:
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
 def platform_origins() -> list[str]:
@@ -28,7 +28,8 @@ def platform_origins() -> list[str]:
     that frame this tool."""
     origins: set[str] = set()
     for issuer, auth_url in LtiRegistration.objects.active().values_list("issuer", "auth_url"):
-        origins.update(o for o in (_origin(issuer), _origin(auth_url)) if o)
+        origins.update(o for o in (origin_of(issuer), origin_of(auth_url)) if o)
+    origins.update(FrameOrigin.objects.filter(registration__is_active=True).values_list("origin", flat=True))
     return sorted(origins)
 
 

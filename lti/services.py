@@ -27,7 +27,7 @@ from account.models import User
 from cloud_export.retry import status_is_transient
 from lti.clients import PlatformConnector
 from lti.errors import LaunchRejected, ScoreNotPosted
-from lti.models import Placement, ScorePost
+from lti.models import FrameOrigin, Placement, ScorePost
 from lti.tool import CLAIM, Launch
 from sharing.models import FileRequest
 from upload_center.models import StoredFile
@@ -86,6 +86,7 @@ def platform_register(
     jwks_url: str,
     deployment_ids: list[str],
     name: str = "",
+    frame_origins: list[str] | None = None,
 ) -> LtiRegistration:
     """Registers (or updates) a platform and its deployments; makes the tool's first key if it has none."""
     with transaction.atomic():
@@ -104,9 +105,22 @@ def platform_register(
             LtiDeployment.objects.update_or_create(
                 registration=registration, deployment_id=deployment_id, defaults={"is_active": True}
             )
+        frame_origins_add(registration_pk=registration.pk, urls=frame_origins or [])
         if not Key.objects.active().exists():
             Key.objects.generate()
     return registration
+
+
+def frame_origins_add(*, registration_pk: int, urls: list[str]) -> None:
+    """Lets the origins of ``urls`` frame the tool for this platform."""
+    # Imported here: selectors import this module's LaunchFacts.
+    from lti.selectors import origin_of
+
+    origins = {origin_of(url) for url in urls} - {""}
+    FrameOrigin.objects.bulk_create(
+        [FrameOrigin(registration_id=registration_pk, origin=origin) for origin in origins],
+        ignore_conflicts=True,
+    )
 
 
 def keys_rotate(*, now: datetime | None = None) -> tuple[Key, int]:
@@ -180,6 +194,10 @@ def launch_accept(*, request: HttpRequest) -> tuple[str, LaunchFacts]:
         memberships_url=(body.get(NRPS_CLAIM) or {}).get("context_memberships_url", ""),
         ags_endpoint=body.get(AGS_CLAIM) or {},
     )
+    # The course page that framed this launch, where the platform sends its users back.
+    return_urls = [(body.get(CLAIM + "launch_presentation") or {}).get("return_url", "")]
+    return_urls.append(facts.deep_linking_settings.get("deep_link_return_url", ""))
+    frame_origins_add(registration_pk=facts.registration_pk, urls=[url for url in return_urls if url])
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     launch_id = uuid.uuid4().hex
     launches = dict(request.session.get(SESSION_KEY, {}))

@@ -38,16 +38,23 @@ def test_an_instructor_places_a_file_and_course_members_open_it(
     tool: ServerProcess, platform: FakePlatform, store: Callable[..., None]
 ) -> None:
     teacher = requests.Session()
-    picker_url = (
-        tool.url + launched(tool, platform, teacher, body=platform.deep_linking_claims).headers["Location"]
+    # Canvas serves course pages from the school's domain, not from its issuer's.
+    course_page = {CLAIM + "launch_presentation": {"return_url": "https://school.lms.example/courses/1"}}
+    dl_launch = launched(
+        tool,
+        platform,
+        teacher,
+        body=lambda nonce: {**platform.deep_linking_claims(nonce=nonce), **course_page},
     )
+    picker_url = tool.url + dl_launch.headers["Location"]
     store(_teacher(), "notes.pdf", b"%PDF-1.4 week one")
 
     picker = teacher.get(picker_url, timeout=30)
     assert picker.status_code == 200 and "notes.pdf" in picker.text
     # Framable by the registered platform only.
     assert "X-Frame-Options" not in picker.headers
-    assert f"frame-ancestors 'self' {platform.server.url}" in picker.headers["Content-Security-Policy"]
+    csp = picker.headers["Content-Security-Policy"]
+    assert f"frame-ancestors 'self' {platform.server.url} https://school.lms.example" in csp
 
     fields = form_fields(picker.text)
     made = teacher.post(

@@ -21,6 +21,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--deployment-id", action="append", required=True, dest="deployment_ids", help="Repeatable."
         )
+        parser.add_argument(
+            "--frame-origin",
+            action="append",
+            default=[],
+            dest="frame_origins",
+            help="Repeatable. Another origin whose course pages frame the tool (Canvas: https://school.instructure.com).",
+        )
         parser.add_argument("--name", default="", help="A name for the admin; the issuer when omitted.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,6 +39,7 @@ class Command(BaseCommand):
             jwks_url=options["jwks_url"],
             deployment_ids=options["deployment_ids"],
             name=options["name"],
+            frame_origins=options["frame_origins"],
         )
         deployments = ", ".join(options["deployment_ids"])
         self.stdout.write(
