@@ -15,7 +15,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from tests.helpers import ServerProcess
 from tests.lti.fake_platform import CLAIM, FakePlatform
-from tests.lti.flow import form_fields, launched
+from tests.lti.flow import form_fields, launch, launched, login
 
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 
@@ -115,10 +115,7 @@ def test_an_instructor_places_a_file_and_course_members_open_it(
     )
     assert guess.get(guessed + "download/", timeout=30).status_code == 404
 
-
-def test_a_learner_cannot_open_the_picker(tool: ServerProcess, platform: FakePlatform) -> None:
-    from tests.lti.flow import launch, login
-
+    # A learner's Deep Linking launch opens no picker.
     learner = requests.Session()
     sent = login(tool, platform, learner)
     body = platform.deep_linking_claims(nonce=sent["nonce"], sub="learner-1")
