@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from lti_tool.models import Key
 
-from lti.models import FrameOrigin, LaunchState, Placement
+from lti.models import FrameOrigin, LaunchState, Placement, ScorePost
 
 
 @admin.register(Placement)
@@ -41,3 +41,12 @@ class FrameOriginAdmin(admin.ModelAdmin):
 
     list_display = ["origin", "registration"]
     list_select_related = ["registration"]
+
+
+@admin.register(ScorePost)
+class ScorePostAdmin(admin.ModelAdmin):
+    """Hand-in scores for the platforms' gradebooks; one without ``posted_at`` and with an error gave up."""
+
+    list_display = ["user_sub", "registration", "timestamp", "attempts", "posted_at"]
+    list_filter = ["posted_at"]
+    readonly_fields = ["registration", "endpoint", "user_sub", "timestamp", "attempts", "posted_at", "error"]

@@ -77,6 +77,8 @@ class StateStore(DjangoSessionService):
 
     def save_state_params(self, state: str, params: dict[str, object]) -> None:
         registration = LtiRegistration.objects.get(pk=params.pop("registration_pk"))
+        # States past their lifetime are refused anyway; dropping them keeps the table small.
+        LaunchState.objects.filter(created_at__lt=timezone.now() - 2 * STATE_LIFETIME).delete()
         LaunchState.objects.create(
             registration=registration, state=state, nonce=self._nonce, login_params=params
         )
@@ -165,6 +167,15 @@ class Launch(DjangoMessageLaunch):
         if self._state is None or self._state.created_at < timezone.now() - STATE_LIFETIME:
             raise LaunchRejected("The state is unknown or its login started too long ago.")
         return self
+
+    def get_client_id(self) -> str:
+        # With several audiences, azp names the one this token is for (OIDC Core 3.1.3.7).
+        body = self._get_jwt_body()
+        aud = body.get("aud")
+        if isinstance(aud, list):
+            azp = body.get("azp")
+            return str(azp if azp in aud else aud[0] if aud else "")
+        return str(aud or "")
 
     def validate_audience(self) -> None:
         body = self._get_jwt_body()

@@ -143,6 +143,10 @@ def test_a_valid_launch_signs_in_the_account_bound_to_iss_and_sub_on_each_platfo
     launched(tool, platform, first)
     launched(tool, platform, second)
     launched(tool, platform, other, sub="learner-2")
+    # Several audiences: azp names this tool.
+    launched(
+        tool, platform, requests.Session(), aud=["lms-internal", platform.client_id], azp=platform.client_id
+    )
 
     names = [b.get(tool.url + "/core.current", timeout=30).json() for b in (first, second, other)]
     assert names[0] == names[1] != names[2]
