@@ -3,6 +3,7 @@ the login states it handed out and the items instructors placed in courses."""
 
 from __future__ import annotations
 
+import mimetypes
 import secrets
 
 from django.conf import settings
@@ -66,6 +67,11 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_image(self) -> bool:
+        """Whether the placed file previews as an image (an <img> shows it whatever its download headers)."""
+        return self.file is not None and (mimetypes.guess_type(self.file.name)[0] or "").startswith("image/")
 
 
 class ScorePost(models.Model):

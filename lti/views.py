@@ -101,7 +101,6 @@ def picker(request: HttpRequest, launch_id: str) -> HttpResponseBase:
         "launch_id": launch_id,
         "files": files_newest_first(owner=owner),
         "requests": requests_selectors.owned_requests(owner=owner),
-        "error": request.GET.get("error", ""),
     }
     return render(request, "lti/picker.html", context)
 
@@ -156,8 +155,7 @@ def _placed(request: HttpRequest, launch_id: str) -> tuple[services.LaunchFacts,
 @require_GET
 @lti_page
 def item(request: HttpRequest, launch_id: str) -> HttpResponseBase:
-    facts = services.launch_facts(request=request, launch_id=launch_id)
-    placement = selectors.launch_placement(facts=facts)
+    facts, placement = _placed(request, launch_id)
     if placement is None:
         raise LaunchRejected(
             "This link names no item placed with this tool (its custom parameter placement is missing or "
@@ -173,8 +171,7 @@ def item(request: HttpRequest, launch_id: str) -> HttpResponseBase:
 @require_GET
 @lti_page
 def item_download(request: HttpRequest, launch_id: str) -> HttpResponseBase:
-    facts = services.launch_facts(request=request, launch_id=launch_id)
-    placement = selectors.launch_placement(facts=facts)
+    _, placement = _placed(request, launch_id)
     if placement is None or placement.file is None:
         raise LaunchRejected("This launch placed no file.", status=404)
     # Access comes from this launch (a course member, signed by the platform), not from the file's owner.

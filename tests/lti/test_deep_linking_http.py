@@ -47,10 +47,10 @@ def test_an_instructor_places_a_file_and_course_members_open_it(
         body=lambda nonce: {**platform.deep_linking_claims(nonce=nonce), **course_page},
     )
     picker_url = tool.url + dl_launch.headers["Location"]
-    store(_teacher(), "notes.pdf", b"%PDF-1.4 week one")
+    store(_teacher(), "diagram.png", b"\x89PNG week one")
 
     picker = teacher.get(picker_url, timeout=30)
-    assert picker.status_code == 200 and "notes.pdf" in picker.text
+    assert picker.status_code == 200 and "diagram.png" in picker.text
     # Framable by the registered platform only.
     assert "X-Frame-Options" not in picker.headers
     csp = picker.headers["Content-Security-Policy"]
@@ -73,7 +73,7 @@ def test_an_instructor_places_a_file_and_course_members_open_it(
         data={
             "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
             "launch": fields["launch"],
-            "file": "notes.pdf",
+            "file": "diagram.png",
         },
         timeout=30,
     )
@@ -90,22 +90,23 @@ def test_an_instructor_places_a_file_and_course_members_open_it(
     assert claims[CLAIM + "deployment_id"] == platform.deployment_id
     assert claims[DL + "data"] == "opaque-platform-data"
     [item] = claims[DL + "content_items"]
-    assert item["type"] == "ltiResourceLink" and item["title"] == "notes.pdf"
+    assert item["type"] == "ltiResourceLink" and item["title"] == "diagram.png"
     assert item["url"] == tool.url + "/lti/launch/"
-    assert item["custom"]["file"] == "notes.pdf"
+    assert item["custom"]["file"] == "diagram.png"
 
     # A learner of the course opens it from the link the platform made of the item.
     learner = requests.Session()
     item_url = (
         tool.url + launched(tool, platform, learner, **{CLAIM + "custom": item["custom"]}).headers["Location"]
     )
-    assert "notes.pdf" in learner.get(item_url, timeout=30).text
-    assert learner.get(item_url + "download/", timeout=30).content == b"%PDF-1.4 week one"
+    page = learner.get(item_url, timeout=30).text
+    assert "diagram.png" in page and f'id="preview" src="{item_url.removeprefix(tool.url)}download/"' in page
+    assert learner.get(item_url + "download/", timeout=30).content == b"\x89PNG week one"
     # A copied course: a new context and resource link id, the same custom values.
     copy = requests.Session()
     copied = {CLAIM + "custom": item["custom"], CLAIM + "context": {"id": "course-1-copy"}}
     copy_url = tool.url + launched(tool, platform, copy, sub="learner-7", **copied).headers["Location"]
-    assert copy.get(copy_url + "download/", timeout=30).content == b"%PDF-1.4 week one"
+    assert copy.get(copy_url + "download/", timeout=30).content == b"\x89PNG week one"
     # Someone without that launch gets nothing: not the learner's link, not a guessed token.
     assert requests.get(item_url + "download/", timeout=30).status_code == 403
     guess = requests.Session()
