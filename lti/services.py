@@ -207,8 +207,15 @@ def launch_accept(*, request: HttpRequest) -> tuple[str, LaunchFacts]:
 
 
 def launch_facts(*, request: HttpRequest, launch_id: str) -> LaunchFacts:
-    """The facts of one launch of this browser session; LaunchRejected when it has none."""
-    stored = request.session.get(SESSION_KEY, {}).get(launch_id)
+    """The facts of one launch of this browser session (with no id: its newest Deep Linking
+    launch, as a picker's POST names none); LaunchRejected when it has none."""
+    launches = request.session.get(SESSION_KEY, {})
+    if not launch_id:
+        deep_linking = [
+            key for key, facts in launches.items() if facts["message_type"] == "LtiDeepLinkingRequest"
+        ]
+        launch_id = deep_linking[-1] if deep_linking else ""
+    stored = launches.get(launch_id)
     if stored is None or not request.user.is_authenticated:
         raise LaunchRejected(
             "This page belongs to a launch this browser did not make; open it from the course again.",
