@@ -61,3 +61,26 @@ def test_a_rotated_key_stays_published_until_nothing_it_signed_can_be_in_use() -
     _, retired = keys_rotate(now=now + timedelta(minutes=2))
     assert retired == 1
     assert str(first) not in published() and str(second) in published() and str(third) in published()
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_platforms_keys_placements_states_scores_and_frame_origins(
+    admin_client: Client,
+) -> None:
+    from lti.services import platform_register
+
+    platform_register(
+        issuer="https://lms.example", client_id="c", auth_url="https://lms.example/auth",
+        token_url="https://lms.example/token", jwks_url="https://lms.example/jwks", deployment_ids=["1"],
+        frame_origins=["https://school.lms.example/courses/1"],
+    )  # fmt: skip
+    for page in (
+        "lti_tool/ltiregistration",
+        "lti_tool/key",
+        "lti/placement",
+        "lti/launchstate",
+        "lti/scorepost",
+    ):
+        assert admin_client.get(f"/admin/{page}/").status_code == 200, page
+    answer = admin_client.get("/admin/lti/frameorigin/")
+    assert answer.status_code == 200 and "https://school.lms.example" in answer.text
