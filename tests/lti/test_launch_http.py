@@ -14,38 +14,6 @@ from tests.lti.fake_platform import CLAIM, FakePlatform, rsa_key
 from tests.lti.flow import launch, launched, login
 
 
-def test_login_initiation_redirects_to_the_platform_with_every_parameter(
-    tool: ServerProcess, platform: FakePlatform
-) -> None:
-    browser = requests.Session()
-    sent = login(tool, platform, browser, lti_message_hint="resource-9")
-    again = login(tool, platform, browser)
-
-    assert {k: sent[k] for k in ("scope", "response_type", "response_mode", "prompt", "client_id")} == {
-        "scope": "openid",
-        "response_type": "id_token",
-        "response_mode": "form_post",
-        "prompt": "none",
-        "client_id": platform.client_id,
-    }
-    assert sent["redirect_uri"] == tool.url + "/lti/launch/"
-    assert sent["login_hint"] == "hint-1"
-    assert sent["lti_message_hint"] == "resource-9"
-    assert "lti_message_hint" not in again
-    assert sent["state"] != again["state"] and sent["nonce"] != again["nonce"]
-    # The state is bound to this browser by a cookie.
-    assert browser.cookies.get("lti1p3-" + sent["state"]) == sent["state"]
-
-    # An unknown iss or client_id is refused.
-    for params in (
-        {"iss": "https://unknown.example", "login_hint": "h", "client_id": platform.client_id},
-        {"iss": platform.issuer, "login_hint": "h", "client_id": "other-client"},
-    ):
-        answer = requests.post(tool.url + "/lti/login/", data=params, allow_redirects=False, timeout=30)
-        assert answer.status_code == 400
-        assert "No platform is registered with this iss and client_id" in answer.text
-
-
 def _rejections(platform: FakePlatform, other_key: Any) -> list[tuple[str, Callable[[str], str], str]]:
     """(case, id_token for a nonce, what the page must say)."""
     now = int(time.time())
@@ -104,10 +72,37 @@ def _refused(answer: requests.Response, says: str) -> str:
     return ""
 
 
-def test_each_rejection_is_a_page_naming_what_failed_and_starting_no_session(
+def test_login_initiation_and_each_rejection_of_a_launch_naming_what_failed_and_starting_no_session(
     tool: ServerProcess, platform: FakePlatform
 ) -> None:
     browser = requests.Session()
+    sent = login(tool, platform, browser, lti_message_hint="resource-9")
+    again = login(tool, platform, browser)
+
+    assert {k: sent[k] for k in ("scope", "response_type", "response_mode", "prompt", "client_id")} == {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": platform.client_id,
+    }
+    assert sent["redirect_uri"] == tool.url + "/lti/launch/"
+    assert sent["login_hint"] == "hint-1"
+    assert sent["lti_message_hint"] == "resource-9"
+    assert "lti_message_hint" not in again
+    assert sent["state"] != again["state"] and sent["nonce"] != again["nonce"]
+    # The state is bound to this browser by a cookie.
+    assert browser.cookies.get("lti1p3-" + sent["state"]) == sent["state"]
+
+    # An unknown iss or client_id is refused.
+    for params in (
+        {"iss": "https://unknown.example", "login_hint": "h", "client_id": platform.client_id},
+        {"iss": platform.issuer, "login_hint": "h", "client_id": "other-client"},
+    ):
+        answer = requests.post(tool.url + "/lti/login/", data=params, allow_redirects=False, timeout=30)
+        assert answer.status_code == 400
+        assert "No platform is registered with this iss and client_id" in answer.text
+
     failures = []
     for case, id_token, says in _rejections(platform, rsa_key()):
         sent = login(tool, platform, browser)
