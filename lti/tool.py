@@ -244,9 +244,9 @@ class Launch(DjangoMessageLaunch):
         assert self._state is not None
         # Conditional update, its row count checked: two posts of one id_token (a replay
         # racing the real launch) cannot both use the nonce.
-        used = LaunchState.objects.filter(pk=self._state.pk, nonce=nonce, used_at__isnull=True).update(
-            used_at=timezone.now()
-        )
+        used = LaunchState.objects.filter(
+            pk=self._state.pk, registration=self.lti_registration, nonce=nonce, used_at__isnull=True
+        ).update(used_at=timezone.now())
         if used != 1:
             raise LaunchRejected("The nonce is not the one sent with this login, or it was already used.")
         return self

@@ -162,5 +162,11 @@ def test_a_valid_launch_signs_in_the_account_bound_to_iss_and_sub_on_each_platfo
         body = canvas.claims(nonce=sent["nonce"], **{CLAIM + "deployment_id": platform.deployment_id})
         answer = launch(tool, canvas_user, state=sent["state"], id_token=canvas.sign(body))
         assert not _refused(answer, f'deployment "{platform.deployment_id}" is not registered')
+        # A login begun for one platform cannot be finished by the other.
+        sent = login(tool, platform, canvas_user)
+        answer = launch(
+            tool, canvas_user, state=sent["state"], id_token=canvas.sign(canvas.claims(nonce=sent["nonce"]))
+        )
+        assert not _refused(answer, "nonce is not the one sent with this login")
     finally:
         canvas.stop()
