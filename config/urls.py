@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("sharing.urls")),
     path("fm/", include("upload_center.urls")),
     path("tus/", include("tus.urls")),
+    path("lti/", include("lti.urls")),
     # Log-in and log-out links of the DRF browsable API (session auth).
     path("api-auth/", include("rest_framework.urls")),
     path("", include("cloud_export.urls")),
