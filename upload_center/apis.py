@@ -74,7 +74,8 @@ class UploadApi(FmApi, ChunkedBodyApi):
     # Draws the browsable API's file picker; the body is parsed while it streams, not by this.
     serializer_class = UploadFormSerializer
 
-    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    # DRF calls it with its own Request (its stubs say so; Django's say HttpRequest).
+    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         # A browser opening the page gets its upload form under a hint, not a red 405;
         # every other client and method still gets the 405 (GET is no method of the API).
         if request.method == "GET" and isinstance(request.accepted_renderer, BrowsableAPIRenderer):

@@ -93,9 +93,13 @@ def test_the_browsable_pages_fit_a_phone_and_read_well(drive_user: Any, login: A
         description = re.search(r'<div class="pull-left">(.*?)<div class="request-info"', text, re.S)
         assert description and "<p>" in description[1] and "`" not in description[1]
     manager = browsable(client, "/fm/manager/").content.decode()
-    assert '&quot;Account&quot;: &quot;Drive tier&quot;,\n    &quot;Storage&quot;: 40.000,' in manager
+    assert "&quot;Account&quot;: &quot;Drive tier&quot;,\n    &quot;Storage&quot;: 40.000," in manager
     # Clients of the contract still get it on one line, Decimals as written.
-    assert client.get("/fm/manager/").content.decode().startswith('{"Account": "Drive tier", "Storage": 40.000, ')
+    assert (
+        client.get("/fm/manager/")
+        .content.decode()
+        .startswith('{"Account": "Drive tier", "Storage": 40.000, ')
+    )
 
 
 def test_the_readme_and_the_admin_use_the_same_words(make_user: Any) -> None:
