@@ -57,7 +57,8 @@ def fits(page: Page) -> None:
 
 
 def serious_violations(page: Page) -> list[Any]:
-    page.add_script_tag(path=str(AXE))
+    # Evaluated over the DevTools protocol: the page's CSP (script-src 'self') refuses a script tag.
+    page.evaluate(AXE.read_text())
     return list(
         page.evaluate(
             """axe.run(document).then((r) => r.violations
@@ -165,7 +166,7 @@ def the_public_link_is_not_called_a_share_link(page: Page) -> None:
     row.get_by_role("button", name="Copy public link").click()
     expect(page.locator("#toast")).to_have_text("Public link copied")
     request = page.locator(".request-item", has_text="Lab report")
-    request.get_by_role("button", name="Copy the hand-in link of Lab report").click()
+    request.get_by_role("button", name="Copy hand-in link of Lab report").click()
     expect(page.locator("#toast")).to_have_text("Hand-in link copied")
 
 
@@ -178,9 +179,7 @@ def submissions_are_grouped_by_uploader_under_their_request(page: Page) -> None:
     expect(anna).to_contain_text("2 files, 1 late")
     expect(anna.locator(".submission-file.late")).to_contain_text("appendix.pdf")
     expect(anna.locator(".submission-file:not(.late)")).to_contain_text("essay-anna.pdf")
-    expect(
-        essay.get_by_role("link", name="Download every file handed in to Essay 7B as one ZIP")
-    ).to_be_visible()
+    expect(essay.get_by_role("link", name="Download ZIP of Essay 7B")).to_be_visible()
     fits(page)
     essay.scroll_into_view_if_needed()
     shot(page, "02-submissions")
@@ -188,7 +187,7 @@ def submissions_are_grouped_by_uploader_under_their_request(page: Page) -> None:
 
 def closing_a_request_and_revoking_a_link_ask_first(page: Page) -> None:
     lab = page.locator(".request-item", has_text="Lab report")
-    lab.get_by_role("button", name="Close Lab report").click()
+    lab.get_by_role("button", name="Close request Lab report").click()
     dialog = page.locator("#confirm")
     expect(dialog).to_contain_text("Close Lab report?")
     expect(dialog).to_contain_text("cannot be opened again")
@@ -227,7 +226,7 @@ def a_link_made_on_a_phone_shows_with_the_close_button(page: Page) -> None:
     made = page.locator(".share-link", has_text="Parents")
     expect(made.locator(".share-url")).to_be_focused()
     assert in_view(page, "#share-close") and on_top(page, "#share-close")
-    assert in_view(page, ".share-link:has-text('Parents') .share-url")
+    assert in_view(page, ".share-url:focus")
     fits(page)
     shot(page, "06-share-link-made")
     page.click("#share-close")
@@ -289,12 +288,12 @@ def a_request_without_a_deadline_is_asked_for_in_words(page: Page) -> None:
 
 
 def everything_works_from_the_keyboard(page: Page, tmp_path: Path) -> None:
-    page.evaluate("document.activeElement.blur()")
-    for _ in range(4):  # the log-out button, then the file picker
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "file-input":
-            break
+    page.locator("#logout").focus()
+    page.keyboard.press("Tab")  # the next stop is the file picker
     assert page.evaluate("document.activeElement.id") == "file-input"
+    page.keyboard.press("Shift+Tab")
+    focus_visible(page)  # Log out
+    page.keyboard.press("Tab")
     assert page.evaluate("getComputedStyle(document.querySelector('#dropzone')).outlineStyle") != "none"
     keyed = tmp_path / "keyed.txt"
     keyed.write_bytes(b"typed")

@@ -38,12 +38,19 @@ function formatSize(bytes) {
   return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
 }
 
-// A popover, so that it is drawn in the top layer above an open modal dialog;
-// shown again for each message so that it stays above a dialog opened since.
+// The dialog on top (the confirmation opens over the share dialog); null when none is open.
+function topDialog() {
+  return $("confirm").open ? $("confirm") : document.querySelector("dialog[open]");
+}
+
+// Shown inside the open dialog, where there is one: the rest of the page is inert then
+// (not drawn above, not read out). A popover, so that it is drawn in the top layer, above
+// the dialog's contents; shown again for each message to stay above a dialog opened since.
 function toast(text) {
   const el = $("toast");
-  el.textContent = text;
   if (el.matches(":popover-open")) el.hidePopover();
+  (topDialog() || document.body).append(el);
+  el.textContent = text;
   el.showPopover();
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => el.hidePopover(), 4000);
@@ -242,7 +249,7 @@ async function copyText(text, what, field) {
 // field is copied; outside an open modal dialog the page is inert, so the field goes
 // inside it, and execCommand's answer tells whether anything was copied.
 function copyBySelection(text, field) {
-  const host = document.querySelector("dialog[open]") || document.body;
+  const host = topDialog() || document.body;
   const area = field || host.appendChild(el("textarea", { value: text, readOnly: true, className: "copy-buffer" }));
   area.focus();
   area.select();

@@ -32,7 +32,7 @@ function requestRow(request) {
   const buttons = el("span", { className: "request-buttons" });
   if (request.state === "open") {
     const copy = el("button", { type: "button", textContent: "Copy hand-in link" });
-    copy.setAttribute("aria-label", `Copy the hand-in link of ${request.title}`);
+    copy.setAttribute("aria-label", `Copy hand-in link of ${request.title}`);
     copy.addEventListener("click", () => copyText(request.url, "Hand-in link"));
     buttons.append(copy);
   }
@@ -43,13 +43,13 @@ function requestRow(request) {
   buttons.append(see);
   if (request.file_count) {
     const zip = el("a", { href: `/fm/sharing/requests/${request.id}/zip`, textContent: "Download ZIP", download: "" });
-    zip.setAttribute("aria-label", `Download every file handed in to ${request.title} as one ZIP`);
+    zip.setAttribute("aria-label", `Download ZIP of ${request.title}`);
     buttons.append(zip);
   }
   if (request.state === "open") {
     // Set apart from the other buttons: closing is for good.
     const close = el("button", { type: "button", className: "revoke request-close", textContent: "Close request" });
-    close.setAttribute("aria-label", `Close ${request.title}`);
+    close.setAttribute("aria-label", `Close request ${request.title}`);
     close.addEventListener("click", () => closeRequest(request));
     buttons.append(close);
   }

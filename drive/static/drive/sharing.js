@@ -104,6 +104,7 @@ async function openShare(name) {
   $("share-hint").textContent = "Left empty: no password, the tier's expiry, no limit.";
   await showLinks();
   if (!$("share-dialog").open) $("share-dialog").showModal();
+  $("share-label").focus();  // the first field of the form, not the dialog's ×
 }
 
 async function showLinks() {
@@ -177,8 +178,10 @@ $("share-form").addEventListener("submit", async (event) => {
     await Promise.all([showLinks(), refreshFiles()]);
     // The new link on screen (on a phone the dialog scrolls), its address selected.
     const row = document.querySelector(`.share-link[data-link-id="${link.id}"]`);
+    const url = row.querySelector(".share-url");
     row.scrollIntoView({ block: "nearest" });
-    await copyText(link.url, "Share link", row.querySelector(".share-url"));
+    await copyText(link.url, "Share link", url);
+    url.focus();  // the keyboard goes on from the new link: its Copy and Revoke come next
   } catch (e) {
     $("share-error").textContent = e.message;
   }
