@@ -86,7 +86,7 @@ function submissionRow(submission) {
     "li", { className: file.late ? "submission-file late" : "submission-file" },
     el("a", { href: file.download, textContent: file.name, download: file.name }),
     file.late ? el("span", { className: "late-mark", textContent: "late" }) : "",
-    el("span", { className: "request-facts", textContent: ` ${formatSize(file.size)} · ${new Date(file.created_at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}` }),
+    el("span", { className: "request-facts", textContent: `${formatSize(file.size)} · ${new Date(file.created_at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}` }),
   ));
   const late = submission.files.filter((file) => file.late).length;
   const facts = `${plural(submission.files.length, "file")}${late ? `, ${late} late` : ""}`;
