@@ -151,6 +151,7 @@ def test_a_teacher_meets_the_drive_the_browsable_api_and_the_admin(
     a_link_made_on_a_phone_shows_with_the_close_button(page)
     upload_rows_cancel_retry_and_dismiss(page, tmp_path)
     a_request_without_a_deadline_is_asked_for_in_words(page)
+    a_file_deleted_elsewhere_is_said_in_words(page)
     page.set_viewport_size(WIDE)
     everything_works_from_the_keyboard(page, tmp_path)
     page.context.close()
@@ -296,6 +297,27 @@ def a_request_without_a_deadline_is_asked_for_in_words(page: Page) -> None:
     expect(page.locator("#request-new-deadline")).to_be_focused()
     shot(page, "09-request-form")
     page.click("#request-new")
+
+
+def delete_elsewhere(page: Page, name: str) -> None:
+    """As another tab would: this page's list is out of date then."""
+    page.evaluate(
+        """(key) => fetch("/files.delete", {method: "POST", headers: {"Content-Type": "application/json"},
+            body: JSON.stringify({key})})""",
+        name,
+    )
+
+
+def a_file_deleted_elsewhere_is_said_in_words(page: Page) -> None:
+    gone = "{} is no longer in your drive: it was deleted or renamed elsewhere."
+    delete_elsewhere(page, "lecture.bin")
+    page.locator(".file", has_text="lecture.bin").get_by_role("button", name="Share lecture.bin").click()
+    expect(page.locator("#toast")).to_have_text(gone.format("lecture.bin"))
+    expect(page.locator(".file[data-key='lecture.bin']")).to_have_count(0)
+    delete_elsewhere(page, "notes.txt")
+    page.locator(".file", has_text="notes.txt").get_by_role("button", name="Delete notes.txt").click()
+    page.click("#confirm-button")
+    expect(page.locator("#toast")).to_have_text(gone.format("notes.txt"))
 
 
 def everything_works_from_the_keyboard(page: Page, tmp_path: Path) -> None:

@@ -259,6 +259,12 @@ function copyBySelection(text, field) {
   return copied;
 }
 
+// The APIs answer a missing file with the contract's text ("x hasn't existed!"); the page
+// says what happened: the list was out of date (deleted in another tab or over the API).
+function fileError(error, name) {
+  return error.status === 404 ? `${name} is no longer in your drive: it was deleted or renamed elsewhere.` : error.message;
+}
+
 // Asks before a permanent action; resolves true when confirmed.
 function confirmAction({ text, name, button }) {
   const dialog = $("confirm");
@@ -276,7 +282,7 @@ async function confirmDelete(key) {
     await api("/files.delete", { method: "POST", json: { key } });
     toast(`${key} deleted`);
   } catch (e) {
-    toast(e.message);
+    toast(fileError(e, key));
   }
   await Promise.all([refreshFiles(), refreshAccount()]);
 }

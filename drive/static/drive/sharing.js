@@ -63,7 +63,10 @@ function decorateRow(row, file) {
   actions.querySelectorAll(".sharing-action").forEach((node) => node.remove());
   const share = el("button", { type: "button", className: "sharing-action share", textContent: "Share" });
   share.setAttribute("aria-label", `Share ${file.name}`);
-  share.addEventListener("click", () => openShare(file.name));
+  share.addEventListener("click", () => openShare(file.name).catch((e) => {
+    toast(fileError(e, file.name));
+    refreshFiles();
+  }));
   const input = el("input", { type: "checkbox", checked: file.private });
   input.setAttribute("role", "switch");
   input.addEventListener("change", () => setPrivate(file.name, input));
@@ -90,7 +93,7 @@ async function setPrivate(name, input) {
     toast(file.private ? `${name} is private: only its share links work` : `${name} is public again`);
   } catch (e) {
     input.checked = !input.checked;
-    toast(e.message);
+    toast(fileError(e, name));
   }
 }
 
