@@ -251,11 +251,13 @@ async function copyText(text, what, field) {
 function copyBySelection(text, field) {
   const host = topDialog() || document.body;
   const area = field || host.appendChild(el("textarea", { value: text, readOnly: true, className: "copy-buffer" }));
+  const back = document.activeElement;  // the Copy button: the keyboard user stays there
   area.focus();
   area.select();
   let copied = false;
   try { copied = document.execCommand("copy"); } catch { copied = false; }
   if (!field) area.remove();
+  if (copied) back?.focus();
   return copied;
 }
 

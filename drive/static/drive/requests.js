@@ -106,7 +106,7 @@ async function closeRequest(request) {
   if (!sure) return;
   try {
     await sharingApi(`/fm/sharing/requests/${request.id}/close`, { method: "POST" });
-    toast(`${request.title} is closed: its link answers 404 from now on`);
+    toast(`${request.title} is closed: its link answers \u201cnot found\u201d from now on`);
     await refreshRequests();
   } catch (e) {
     toast(e.message);
@@ -130,7 +130,7 @@ $("request-new-form").addEventListener("submit", async (event) => {
   }
   const json = {
     title: $("request-new-title").value.trim(),
-    deadline: deadline ? new Date(deadline).toISOString() : "",
+    deadline: new Date(deadline).toISOString(),
     extensions: $("request-new-kinds").value.split(/[\s,]+/).filter(Boolean),
   };
   if ($("request-new-limit").value) json.size_limit = Math.round(Number($("request-new-limit").value) * 1048576);

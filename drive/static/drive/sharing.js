@@ -114,7 +114,6 @@ async function showLinks() {
   const { links } = await sharingApi(`${filePath(sharing.open)}/links`);
   $("share-links").replaceChildren(...links.map(linkRow));
   $("share-empty").hidden = links.length > 0;
-  return links;
 }
 
 function linkRow(link) {
@@ -156,7 +155,7 @@ async function revokeLink(link) {
   if (!sure) return;
   try {
     await sharingApi(`/fm/sharing/links/${link.id}`, { method: "DELETE" });
-    toast("Link revoked: it answers 404 from now on");
+    toast("Link revoked: it answers \u201cnot found\u201d from now on");
     await Promise.all([showLinks(), refreshFiles()]);
   } catch (e) {
     toast(e.message);
