@@ -36,7 +36,8 @@ class LiveFilter(admin.SimpleListFilter):
     parameter_name = "live"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:  # type: ignore[type-arg]
-        return [("yes", "Serving"), ("no", "Dead (expired, revoked or used up)")]
+        # The same words as the State column.
+        return [("yes", "Active"), ("no", "Expired, revoked or used up")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[ShareLink]) -> QuerySet[ShareLink]:
         live = live_q(timezone.now())
@@ -67,10 +68,8 @@ class ShareLinkAdmin(admin.ModelAdmin):
         "owner",
         "label",
         "state_shown",
-        "download_count",
-        "download_limit",
+        "downloads",
         "expires_at",
-        "created_at",
     ]
     list_filter = [LiveFilter, ("file__owner", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["file__owner"]
@@ -93,6 +92,12 @@ class ShareLinkAdmin(admin.ModelAdmin):
     @admin.display(description="State")
     def state_shown(self, obj: ShareLink) -> str:
         return obj.state().label
+
+    # One column for count and limit keeps the table within a laptop's width.
+    @admin.display(description="Downloads", ordering="download_count")
+    def downloads(self, obj: ShareLink) -> str:
+        limit = f" of {obj.download_limit}" if obj.download_limit else ""
+        return f"{obj.download_count}{limit}"
 
     @admin.display(description="Password", boolean=True)
     def has_password(self, obj: ShareLink) -> bool:

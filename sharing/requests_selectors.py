@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from account.models import User
@@ -35,9 +35,11 @@ def _files() -> QuerySet[SubmissionFile]:
 
 
 def request_submissions(*, file_request: FileRequest) -> QuerySet[Submission]:
-    """Each uploader's submission that still has files, oldest first, with its stored files."""
+    """Each uploader's submission that still has files, oldest first, with its stored files,
+    each with ``late``: handed in after the deadline (a deadline moved later clears it)."""
     rows = Submission.objects.filter(request=file_request, files__isnull=False).distinct()
-    return rows.prefetch_related(Prefetch("files", _files()))
+    late = ExpressionWrapper(Q(created_at__gt=F("submission__request__deadline")), BooleanField())
+    return rows.prefetch_related(Prefetch("files", _files().annotate(late=late)))
 
 
 def request_files(*, file_request: FileRequest) -> QuerySet[SubmissionFile]:

@@ -46,7 +46,15 @@ class FileRequestsSerializer(serializers.Serializer):
 
 class FileRequestCreateSerializer(serializers.Serializer):
     title = StrictCharField(max_length=100)
-    deadline = serializers.DateTimeField(help_text="must lie in the future")
+    deadline = serializers.DateTimeField(
+        help_text="must lie in the future",
+        # DRF's own texts list ISO 8601 patterns: a teacher who left the field empty reads this.
+        error_messages={
+            "invalid": "Give a deadline: a date and time (ISO 8601), e.g. 2026-12-09T16:00:00Z.",
+            "required": "Give a deadline: a date and time in the future.",
+            "null": "Give a deadline: a date and time in the future.",
+        },
+    )
     size_limit = StrictIntegerField(
         min_value=1,
         max_value=MAX_SIZE_LIMIT,
@@ -71,6 +79,7 @@ class SubmissionFileSerializer(serializers.Serializer):
     )
     size = serializers.IntegerField(source="file.size", read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+    late = serializers.BooleanField(read_only=True, help_text="handed in after the request's deadline")
     download = serializers.SerializerMethodField(help_text="your own download of it")
 
     def get_download(self, row: SubmissionFile) -> str:

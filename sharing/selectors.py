@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from account.models import User
@@ -25,12 +25,15 @@ def owned_file(*, owner: User, name: str) -> StoredFile | None:
 
 
 def files_with_sharing(*, owner: User) -> QuerySet[StoredFile]:
-    """The owner's files, newest first, each with ``live_links``: its links that still serve."""
+    """The owner's files, newest first, each with ``live_links``: its links that still serve,
+    and ``file_request``: the id of the request it was handed in to (None: the owner's own)."""
     live = live_q(timezone.now(), prefix="share_links__")
     return (
         StoredFile.objects.stored()
         .filter(owner=owner)
-        .annotate(live_links=Count("share_links", filter=live))
+        .annotate(
+            live_links=Count("share_links", filter=live), file_request=F("submission__submission__request")
+        )
         .order_by("-created_at", "name")
     )
 

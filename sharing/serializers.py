@@ -94,6 +94,9 @@ class FileSharingSerializer(serializers.Serializer):
         read_only=True, help_text="downloads by /fm/download/ and share links (not Range after byte 0)"
     )
     live_links = serializers.IntegerField(read_only=True, help_text="links that still serve the file")
+    file_request = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="the file request it was handed in to; null: your own file"
+    )
 
 
 class FilesSerializer(serializers.Serializer):

@@ -62,6 +62,9 @@ class LoginApi(FmApi, ObtainAuthToken):
         return super().post(request, *args, **kwargs)
 
 
+UPLOAD_HINT = "Choose one or more files in the form below and press PUT."
+
+
 class UploadApi(FmApi, ChunkedBodyApi):
     """Send one or more files in `file_field`: each gets a key in the answer, with
     its download path when stored, else the reason it was refused."""
@@ -70,6 +73,14 @@ class UploadApi(FmApi, ChunkedBodyApi):
     parser_classes = [StreamingMultiPartParser]
     # Draws the browsable API's file picker; the body is parsed while it streams, not by this.
     serializer_class = UploadFormSerializer
+
+    # DRF calls it with its own Request (its stubs say so; Django's say HttpRequest).
+    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
+        # A browser opening the page gets its upload form under a hint, not a red 405;
+        # every other client and method still gets the 405 (GET is no method of the API).
+        if request.method == "GET" and isinstance(request.accepted_renderer, BrowsableAPIRenderer):
+            return Response({"detail": UPLOAD_HINT})
+        return super().http_method_not_allowed(request, *args, **kwargs)  # type: ignore[no-any-return]
 
     @extend_schema(
         request={"multipart/form-data": UploadFormSerializer},
@@ -99,11 +110,20 @@ class MegabytesJSONRenderer(JSONRenderer):
         if not isinstance(data, dict):
             return super().render(data, accepted_media_type, renderer_context)
 
+        # The browsable API asks for an indent: one field a line, as DRF's own renderer draws it.
+        indent = self.get_indent(accepted_media_type or "", renderer_context or {})
+
         def number_or_json(value: Any) -> str:
-            return str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False)
+            if isinstance(value, Decimal):
+                return str(value)
+            text = json.dumps(value, ensure_ascii=False, indent=indent)
+            return text.replace("\n", "\n" + " " * indent) if indent else text
 
         parts = [f"{json.dumps(key)}: {number_or_json(value)}" for key, value in data.items()]
-        return ("{" + ", ".join(parts) + "}").encode()
+        if not indent:
+            return ("{" + ", ".join(parts) + "}").encode()
+        pad = " " * indent
+        return ("{\n" + pad + (",\n" + pad).join(parts) + "\n}").encode()
 
 
 def _mb(size: int) -> Decimal:

@@ -56,7 +56,7 @@ def test_upload_watch_download_and_delete_a_12_mib_file(
     assert hashlib.sha256(Path(download.value.path()).read_bytes()).digest() == hashlib.sha256(data).digest()
 
     row.get_by_role("button", name="Delete").click()
-    expect(page.locator("#confirm-delete")).to_be_visible()
+    expect(page.locator("#confirm")).to_be_visible()
     shot(page, "03-confirm-delete")
     page.click("#confirm-button")
     expect(page.locator(".file")).to_have_count(0)

@@ -13,7 +13,6 @@ import jwt
 import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 
-from tests.drive import test_browser as drive_browser
 from tests.helpers import ServerProcess
 from tests.lti.fake_platform import CLAIM, INSTRUCTOR, FakePlatform
 
@@ -22,8 +21,6 @@ pytestmark = [pytest.mark.browser]
 OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", "test-output")) / "lti"
 PHONE = {"width": 390, "height": 844}
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
-
-browser_page = drive_browser.browser_page
 
 
 def shot(page: Page, name: str) -> None:

@@ -107,6 +107,7 @@ def test_the_private_switch_and_the_counts_are_listed(alice: Any, notes: Any) ->
         "private": True,
         "download_count": 0,
         "live_links": 0,
+        "file_request": None,
     }
     unchanged = api.patch("/fm/sharing/files/notes%207B%3F%23%25.pdf", {}, format="json")
     assert unchanged.status_code == 200 and unchanged.json()["private"] is True

@@ -38,12 +38,22 @@ function formatSize(bytes) {
   return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
 }
 
+// The dialog on top (the confirmation opens over the share dialog); null when none is open.
+function topDialog() {
+  return $("confirm").open ? $("confirm") : document.querySelector("dialog[open]");
+}
+
+// Shown inside the open dialog, where there is one: the rest of the page is inert then
+// (not drawn above, not read out). A popover, so that it is drawn in the top layer, above
+// the dialog's contents; shown again for each message to stay above a dialog opened since.
 function toast(text) {
   const el = $("toast");
+  if (el.matches(":popover-open")) el.hidePopover();
+  (topDialog() || document.body).append(el);
   el.textContent = text;
-  el.hidden = false;
+  el.showPopover();
   clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { el.hidden = true; }, 3000);
+  toast.timer = setTimeout(() => el.hidePopover(), 4000);
 }
 
 function el(tag, { dataset = {}, ...props } = {}, ...children) {
@@ -135,8 +145,7 @@ function onEvent(event) {
     const total = upload.file.size || event.total_size;
     setProgress(upload, event.uploaded_size / total, `Stored ${formatSize(event.uploaded_size)} of ${formatSize(total)}`);
   } else if (event.kind === "UPLOAD_FINISH" && upload) {
-    setProgress(upload, 1, "Stored");
-    upload.row.classList.add("done");
+    finish(upload);
   } else if (event.kind === "EXPORT_PROGRESS") {
     const failed = event.failed ? `, ${event.failed} failed` : "";
     showExportStatus(`Cloud export ${event.state}: ${event.done} of ${event.total} saved${failed}.`);
@@ -182,7 +191,9 @@ if (exportResult) {
 
 // --- files ------------------------------------------------------------------------
 
-function shareLink(name) {
+// The file's permanent public address (/fm/download/): not a share link (/s/), which
+// can expire, have a password or a limit, and be revoked.
+function publicLink(name) {
   return `${location.origin}/fm/download/${encodeURIComponent(state.user.username)}/${encodeURIComponent(name)}`;
 }
 
@@ -193,14 +204,19 @@ async function refreshFiles() {
   $("empty").hidden = items.length > 0;
   // sharing.js adds counts, the private switch and the share dialog to the rows.
   document.dispatchEvent(new CustomEvent("drive:files", { detail: { items } }));
+  return items;
 }
 
 function fileRow(item) {
-  const link = shareLink(item.key);
+  const link = publicLink(item.key);
   const date = new Date(item.last_modified).toLocaleString();
-  const copy = el("button", { type: "button", textContent: "Copy link", title: "Copy share link" });
-  copy.addEventListener("click", () => copyText(link));
+  const copy = el("button", {
+    type: "button", className: "copy-public", textContent: "Copy public link",
+    title: "Its permanent address: anyone who has it downloads the file while it is public. Share makes links that can expire, have a password or a limit, and be revoked.",
+  });
+  copy.addEventListener("click", () => copyText(link, "Public link"));
   const remove = el("button", { type: "button", className: "delete", textContent: "Delete" });
+  remove.setAttribute("aria-label", `Delete ${item.key}`);
   remove.addEventListener("click", () => confirmDelete(item.key));
   return el(
     "li", { className: "file", dataset: { key: item.key } },
@@ -210,43 +226,93 @@ function fileRow(item) {
   );
 }
 
-async function copyText(text) {
-  try {
-    await navigator.clipboard.writeText(text);
-  } catch {
-    // The Clipboard API needs a secure context; a selected textarea works anywhere.
-    const area = el("textarea", { value: text });
-    document.body.append(area);
-    area.select();
-    document.execCommand("copy");
-    area.remove();
+// Copies and says so only when it worked. `what` names the kind of link ("Public link",
+// "Share link", "Hand-in link"); `field`, when given, is the page's own field showing the
+// text, selected for copying by hand when the browser refuses.
+async function copyText(text, what, field) {
+  let copied = false;
+  if (window.isSecureContext && navigator.clipboard) {
+    copied = await navigator.clipboard.writeText(text).then(() => true, () => false);
   }
-  toast("Share link copied");
+  if (!copied) copied = copyBySelection(text, field);
+  if (copied) {
+    toast(`${what} copied`);
+  } else {
+    toast(`${what} not copied: your browser refused. ${field ? "It is selected: copy it by hand." : text}`);
+    field?.focus();
+    field?.select();
+  }
+  return copied;
 }
 
-function confirmDelete(key) {
-  const dialog = $("confirm-delete");
-  $("confirm-name").textContent = key;
-  dialog.onclose = async () => {
-    if (dialog.returnValue !== "delete") return;
-    try {
-      await api("/files.delete", { method: "POST", json: { key } });
-      toast(`${key} deleted`);
-    } catch (e) {
-      toast(e.message);
-    }
-    await Promise.all([refreshFiles(), refreshAccount()]);
-  };
+// The Clipboard API needs a secure context (HTTPS or localhost). On plain HTTP a selected
+// field is copied; outside an open modal dialog the page is inert, so the field goes
+// inside it, and execCommand's answer tells whether anything was copied.
+function copyBySelection(text, field) {
+  const host = topDialog() || document.body;
+  const area = field || host.appendChild(el("textarea", { value: text, readOnly: true, className: "copy-buffer" }));
+  const back = document.activeElement;  // the Copy button: the keyboard user stays there
+  area.focus();
+  area.select();
+  let copied = false;
+  try { copied = document.execCommand("copy"); } catch { copied = false; }
+  if (!field) area.remove();
+  if (copied) back?.focus();
+  return copied;
+}
+
+// The APIs answer a missing file with the contract's text ("x hasn't existed!"); the page
+// says what happened: the list was out of date (deleted in another tab or over the API).
+function fileError(error, name) {
+  return error.status === 404 ? `${name} is no longer in your drive: it was deleted or renamed elsewhere.` : error.message;
+}
+
+// Asks before a permanent action; resolves true when confirmed.
+function confirmAction({ text, name, button }) {
+  const dialog = $("confirm");
+  $("confirm-text").textContent = text;
+  $("confirm-name").textContent = name;
+  $("confirm-button").textContent = button;
   dialog.returnValue = "";
   dialog.showModal();
+  return new Promise((resolve) => { dialog.onclose = () => resolve(dialog.returnValue === "confirm"); });
+}
+
+async function confirmDelete(key) {
+  if (!await confirmAction({ text: "This cannot be undone.", name: `Delete ${key}?`, button: "Delete" })) return;
+  try {
+    await api("/files.delete", { method: "POST", json: { key } });
+    toast(`${key} deleted`);
+  } catch (e) {
+    toast(fileError(e, key));
+  }
+  await Promise.all([refreshFiles(), refreshAccount()]);
 }
 
 // --- uploads ------------------------------------------------------------------------
+
+const DONE = "Uploaded";  // one word whether the socket's event or tus's answer comes first
 
 function setProgress(upload, share, text) {
   upload.bar.style.width = `${Math.min(share, 1) * 100}%`;
   upload.bar.parentElement.setAttribute("aria-valuenow", String(Math.round(Math.min(share, 1) * 100)));
   upload.status.textContent = text;
+}
+
+function rowButton(text, label, onClick) {
+  const button = el("button", { type: "button", textContent: text });
+  button.setAttribute("aria-label", label);
+  button.addEventListener("click", onClick);
+  return button;
+}
+
+// Which of a row's buttons show: Cancel while waiting or sending, Retry after a failure
+// or a cancel, Dismiss (×) once it has ended.
+function showControls(upload, phase) {
+  upload.phase = phase;
+  upload.cancel.hidden = phase !== "active";
+  upload.retry.hidden = phase !== "failed";
+  upload.dismiss.hidden = phase === "active";
 }
 
 function addUpload(file) {
@@ -256,16 +322,49 @@ function addUpload(file) {
   const progress = el("div", { className: "progress" }, bar);
   progress.setAttribute("role", "progressbar");
   progress.setAttribute("aria-valuenow", "0");
-  const row = el(
+  progress.setAttribute("aria-label", `${file.name} progress`);
+  const upload = { id, file, bar, status };
+  upload.cancel = rowButton("Cancel", `Cancel ${file.name}`, () => cancelUpload(upload));
+  upload.retry = rowButton("Retry", `Retry ${file.name}`, () => queueUpload(upload));
+  upload.dismiss = rowButton("\u00d7", `Dismiss ${file.name}`, () => dismissUpload(upload));
+  upload.dismiss.className = "dismiss";
+  upload.row = el(
     "li", { className: "upload", dataset: { uploadId: id, name: file.name } },
-    el("div", { className: "upload-head" }, el("span", { className: "upload-name", textContent: file.name }), status),
+    el(
+      "div", { className: "upload-head" },
+      el("span", { className: "upload-name", textContent: file.name }),
+      status,
+      el("span", { className: "upload-buttons" }, upload.cancel, upload.retry, upload.dismiss),
+    ),
     progress,
   );
-  $("uploads").prepend(row);
-  const upload = { id, file, row, bar, status };
+  $("uploads").prepend(upload.row);
   state.uploads.set(id, upload);
+  queueUpload(upload);
+}
+
+function queueUpload(upload) {
+  upload.row.className = "upload";
+  setProgress(upload, 0, "Waiting");
+  showControls(upload, "active");
   // One upload at a time: each gets the whole connection and the quota answer of its turn.
-  state.queue = state.queue.then(() => send(upload));
+  state.queue = state.queue.then(() => (upload.phase === "active" ? send(upload) : undefined));
+}
+
+function cancelUpload(upload) {
+  showControls(upload, "failed");
+  upload.row.classList.add("cancelled");
+  upload.status.textContent = "Cancelled";
+  // Ends the transfer and deletes what the server holds of it; the queue moves on.
+  upload.transfer?.abort(true).catch(() => {});
+  upload.transfer = null;
+  upload.settle?.();
+}
+
+function dismissUpload(upload) {
+  upload.row.remove();
+  for (const [key, value] of state.uploads) if (value === upload) state.uploads.delete(key);
+  $("file-input").focus();  // the row (and its button) is gone: focus goes back to the picker
 }
 
 // Each file goes through /tus/ (tus-js-client, vendored): PATCHes of a few MiB, so the bar
@@ -284,9 +383,24 @@ function refusal(error) {
   catch { return `Upload failed (${response.getStatus()})`; }
 }
 
+// The server keeps both files when the name is taken and gives the new one a suffix
+// (lecture_F9AHjPo.bin): the row says under which name it was stored.
+function storedAs(upload, before, after) {
+  if (!before.has(upload.file.name)) return DONE;
+  const dot = upload.file.name.lastIndexOf(".");
+  const stem = dot > 0 ? upload.file.name.slice(0, dot) : upload.file.name;
+  const added = after.find((item) => !before.has(item.key) && item.key.startsWith(`${stem}_`));
+  return added ? `${DONE} as ${added.key}: a file named ${upload.file.name} was already there` : DONE;
+}
+
 function send(upload) {
   return new Promise((resolve) => {
-    const done = () => Promise.all([refreshFiles(), refreshAccount()]).finally(resolve);
+    const before = new Set([...document.querySelectorAll("#file-list .file")].map((row) => row.dataset.key));
+    let settled = false;
+    upload.settle = () => { if (!settled) { settled = true; resolve(); } };
+    const done = (succeeded) => Promise.all([refreshFiles(), refreshAccount()])
+      .then(([items]) => { if (succeeded) upload.status.textContent = storedAs(upload, before, items); })
+      .finally(upload.settle);
     const transfer = new tus.Upload(upload.file, {
       endpoint: "/tus/",
       chunkSize: TUS_CHUNK,
@@ -300,20 +414,29 @@ function send(upload) {
         if (!upload.row.classList.contains("done")) upload.status.textContent = `Sending ${Math.round((sent / total) * 100)}%`;
       },
       onChunkComplete: (_, accepted, total) => setProgress(upload, accepted / total, `Stored ${formatSize(accepted)} of ${formatSize(total)}`),
-      onSuccess: () => { setProgress(upload, 1, "Uploaded"); upload.row.classList.add("done"); done(); },
-      onError: (error) => { fail(upload, refusal(error)); done(); },
+      onSuccess: () => { finish(upload); done(true); },
+      onError: (error) => { fail(upload, refusal(error)); done(false); },
     });
+    upload.transfer = transfer;
     upload.status.textContent = "Sending";
     transfer.findPreviousUploads().then((previous) => {
+      if (upload.transfer !== transfer) return;  // cancelled meanwhile
       if (previous.length) transfer.resumeFromPreviousUpload(previous[0]);
       transfer.start();
     });
   });
 }
 
+function finish(upload) {
+  setProgress(upload, 1, DONE);
+  upload.row.classList.add("done");
+  showControls(upload, "done");
+}
+
 function fail(upload, message) {
   upload.row.classList.add("failed");
   upload.status.textContent = message;
+  showControls(upload, "failed");
 }
 
 function addFiles(files) {

@@ -1,7 +1,9 @@
 // Sharing on the drive page: download counts, the private switch and the share dialog
 // (links with a label, password, expiry and download limit; copy; revoke). Talks to
 // /fm/sharing/ with the session and Django's CSRF token. Uses drive.js's helpers
-// ($, el, toast, copyText, state) and decorates the rows it renders ("drive:files").
+// ($, el, toast, copyText, confirmAction, state) and decorates the rows it renders
+// ("drive:files"). Files handed in to a file request are left out of the list: requests.js
+// shows them under their request.
 "use strict";
 
 const sharing = { files: new Map(), open: null };
@@ -45,8 +47,10 @@ document.addEventListener("drive:files", async () => {
   }
   for (const row of document.querySelectorAll("#file-list .file")) {
     const file = sharing.files.get(row.dataset.key);
-    if (file) decorateRow(row, file);
+    if (file?.file_request) row.remove();
+    else if (file) decorateRow(row, file);
   }
+  $("empty").hidden = document.querySelector("#file-list .file") !== null;
 });
 
 function decorateRow(row, file) {
@@ -58,7 +62,11 @@ function decorateRow(row, file) {
   const actions = row.querySelector(".file-actions");
   actions.querySelectorAll(".sharing-action").forEach((node) => node.remove());
   const share = el("button", { type: "button", className: "sharing-action share", textContent: "Share" });
-  share.addEventListener("click", () => openShare(file.name));
+  share.setAttribute("aria-label", `Share ${file.name}`);
+  share.addEventListener("click", () => openShare(file.name).catch((e) => {
+    toast(fileError(e, file.name));
+    refreshFiles();
+  }));
   const input = el("input", { type: "checkbox", checked: file.private });
   input.setAttribute("role", "switch");
   input.addEventListener("change", () => setPrivate(file.name, input));
@@ -71,8 +79,8 @@ function showPrivacy(row, file) {
   row.classList.toggle("private", file.private);
   // The public link answers 404 for a private file: its owner downloads it from here.
   const download = row.querySelector(".file-actions a");
-  if (download) download.href = file.private ? `${filePath(file.name)}/download` : shareLink(file.name);
-  const copy = [...row.querySelectorAll(".file-actions button")].find((b) => b.textContent === "Copy link");
+  if (download) download.href = file.private ? `${filePath(file.name)}/download` : publicLink(file.name);
+  const copy = row.querySelector(".copy-public");
   if (copy) copy.hidden = file.private;
 }
 
@@ -85,7 +93,7 @@ async function setPrivate(name, input) {
     toast(file.private ? `${name} is private: only its share links work` : `${name} is public again`);
   } catch (e) {
     input.checked = !input.checked;
-    toast(e.message);
+    toast(fileError(e, name));
   }
 }
 
@@ -99,6 +107,7 @@ async function openShare(name) {
   $("share-hint").textContent = "Left empty: no password, the tier's expiry, no limit.";
   await showLinks();
   if (!$("share-dialog").open) $("share-dialog").showModal();
+  $("share-label").focus();  // the first field of the form, not the dialog's ×
 }
 
 async function showLinks() {
@@ -120,19 +129,33 @@ function linkRow(link) {
     el("span", { className: "share-facts", textContent: facts.join(" · ") }),
   );
   if (link.state === "active") {
+    // The address itself, for copying by hand where the browser refuses the clipboard.
+    const url = el("input", { type: "text", className: "share-url", value: link.url, readOnly: true });
+    url.setAttribute("aria-label", `Address of ${link.label || "the link"}`);
+    url.addEventListener("focus", () => url.select());
+    const name = link.label || "link";
     const copy = el("button", { type: "button", textContent: "Copy" });
-    copy.addEventListener("click", () => copyText(link.url));
+    copy.setAttribute("aria-label", `Copy ${name}`);
+    copy.addEventListener("click", () => copyText(link.url, "Share link", url));
     const revoke = el("button", { type: "button", className: "revoke", textContent: "Revoke" });
+    revoke.setAttribute("aria-label", `Revoke ${name}`);
     revoke.addEventListener("click", () => revokeLink(link));
-    item.append(el("span", { className: "share-buttons" }, copy, revoke));
+    item.append(url, el("span", { className: "share-buttons" }, copy, revoke));
   }
   return item;
 }
 
 async function revokeLink(link) {
+  const name = link.label ? `"${link.label}"` : "this link";
+  const sure = await confirmAction({
+    name: `Revoke ${name}?`,
+    text: "Whoever has it gets \u201cnot found\u201d from now on. A revoked link cannot be turned back on; you can make a new one.",
+    button: "Revoke",
+  });
+  if (!sure) return;
   try {
     await sharingApi(`/fm/sharing/links/${link.id}`, { method: "DELETE" });
-    toast("Link revoked: it answers 404 from now on");
+    toast("Link revoked: it answers \u201cnot found\u201d from now on");
     await Promise.all([showLinks(), refreshFiles()]);
   } catch (e) {
     toast(e.message);
@@ -154,8 +177,13 @@ $("share-form").addEventListener("submit", async (event) => {
   try {
     const link = await sharingApi(`${filePath(sharing.open)}/links`, { method: "POST", json });
     $("share-form").reset();
-    await copyText(link.url);
     await Promise.all([showLinks(), refreshFiles()]);
+    // The new link on screen (on a phone the dialog scrolls), its address selected.
+    const row = document.querySelector(`.share-link[data-link-id="${link.id}"]`);
+    const url = row.querySelector(".share-url");
+    row.scrollIntoView({ block: "nearest" });
+    await copyText(link.url, "Share link", url);
+    url.focus();  // the keyboard goes on from the new link: its Copy and Revoke come next
   } catch (e) {
     $("share-error").textContent = e.message;
   }
