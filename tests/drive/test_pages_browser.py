@@ -16,8 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from tests.browser import CHROMIUM_ARGS, log_in
-from tests.drive.helpers import upload
-from tests.drive.test_pages_http import hand_ins
+from tests.drive.helpers import hand_ins, upload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

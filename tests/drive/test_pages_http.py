@@ -5,38 +5,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from tests.drive.helpers import upload
+from tests.drive.helpers import hand_ins
 from tests.sharing.helpers import token_client
 
 pytestmark = pytest.mark.django_db
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-def hand_ins(owner: Any, client: Client) -> Any:
-    """A past-deadline request "Essay 7B" with Anna's two files, one of them late, as if
-    handed in through /r/ (the rows the /r/ upload writes); the owner's own file beside."""
-    from sharing.models import FileRequest, Submission, SubmissionFile
-    from upload_center.models import StoredFile
-
-    now = timezone.now()
-    essay = FileRequest.objects.create(owner=owner, title="Essay 7B", deadline=now - timedelta(hours=1))
-    anna = Submission.objects.create(request=essay, uploader="Anna König", visit="v1")
-    for name, when in [("essay-anna.pdf", now - timedelta(hours=2)), ("appendix.pdf", now)]:
-        stored = f"Essay 7B - Anna König - {name}"
-        assert upload(client, stored, b"%PDF " + name.encode()).status_code == 200
-        row = StoredFile.objects.get(owner=owner, name=stored)
-        SubmissionFile.objects.create(submission=anna, file=row, original_name=name, created_at=when)
-    assert upload(client, "worksheet.pdf", b"%PDF worksheet").status_code == 200
-    return essay
 
 
 def test_the_drive_reads_which_files_were_handed_in_and_which_came_late(
