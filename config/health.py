@@ -47,8 +47,8 @@ CHECKS: dict[str, Callable[[], None]] = {
 @csrf_exempt
 @require_safe
 @never_cache
-async def healthz(request: HttpRequest) -> JsonResponse:
-    # Async: answered on the event loop, with no thread hop (probes come often).
+def healthz(request: HttpRequest) -> JsonResponse:
+    # Sync, as every view: under WSGI an async view costs a thread and an event loop a call.
     return JsonResponse({"status": "ok"})
 
 
