@@ -13,6 +13,8 @@ from sharing.errors import ShareRefused
 from sharing.models import FileRequest, Submission, SubmissionFile
 from upload_center.errors import InvalidFileName
 from upload_center.names import MAX_NAME_BYTES, name_check
+from upload_center.services import file_begin
+from upload_center.storage import PartCallback
 from upload_center.uploads import Upload, UploadState
 
 # A title or an uploader's name is part of a stored name: no separators in it.
@@ -66,17 +68,30 @@ def stored_name_for(*, file_request: FileRequest, uploader: str, sent_name: str)
         return sent_name  # no room left beside a very long name: it is stored as sent
 
 
+def submission_file_begin(
+    *, file_request: FileRequest, uploader: str, sent_name: str, on_part: PartCallback | None = None
+) -> Upload:
+    """The pending upload of one handed-in file into the owner's space: every way of
+    handing in begins here. Private from its row's first write (CONTRACT section 7:
+    a classmate who guesses the name gets 404 from /fm/download/). The upload keeps
+    ``sent_name``, so answers show the student the name they sent, not the stored one."""
+    name = stored_name_for(file_request=file_request, uploader=uploader, sent_name=sent_name)
+    upload = file_begin(owner=file_request.owner, name=name, on_part=on_part, private=True)
+    upload.sent_name = sent_name
+    return upload
+
+
 def submission_files_link(
-    *, file_request: FileRequest, uploader: str, visit: str, uploads: dict[Upload, str]
+    *, file_request: FileRequest, uploader: str, visit: str, uploads: list[Upload]
 ) -> list[SubmissionFile]:
-    """Links the stored ones of ``uploads`` (each with the name it was sent under) to
-    the visit's submission under ``uploader``."""
-    stored = [(upload, sent) for upload, sent in uploads.items() if upload.state is UploadState.STORED]
+    """Links the stored ones of ``uploads`` to the visit's submission under ``uploader``."""
+    stored = [upload for upload in uploads if upload.state is UploadState.STORED]
     if not stored:
         return []
     submission = _submission(file_request=file_request, uploader=uploader, visit=visit)
     return SubmissionFile.objects.bulk_create(
-        SubmissionFile(submission=submission, file=upload.row, original_name=sent) for upload, sent in stored
+        SubmissionFile(submission=submission, file=upload.row, original_name=upload.sent_name)
+        for upload in stored
     )
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from account.models import MB, Refusal
+from account.models import Refusal, megabytes
 from sharing.models import FileRequest
-from sharing.requests_services import stored_name_for
-from upload_center.errors import InvalidFileName
+from sharing.requests_services import submission_file_begin
+from upload_center.errors import InvalidFileName, QuotaRefused, UploadError
 from upload_center.handlers import StoringUploadHandler
 from upload_center.uploads import Upload, UploadState
 
@@ -22,8 +22,19 @@ def extension_refusal_text(file_request: FileRequest) -> str:
 
 
 def size_limit_text(file_request: FileRequest) -> str:
-    limit = (file_request.size_limit or 0) / MB
-    return f"You can hand in at most {limit:.3f} Megabytes to this request!"
+    return f"You can hand in at most {megabytes(file_request.size_limit or 0)} Megabytes to this request!"
+
+
+# The contract's "You don't have enough space..." would read as the student's own
+# space being full: it is the owner's, and only the owner can free it.
+OWNER_SPACE_FULL = "This request cannot take this file: its owner's space is full. Let them know."
+
+
+def uploader_refusal_text(error: UploadError) -> str:
+    """A refusal as the person handing in reads it."""
+    if isinstance(error, QuotaRefused) and error.refusal.kind == "no_space":
+        return OWNER_SPACE_FULL
+    return str(error)
 
 
 class SubmissionUploadHandler(StoringUploadHandler):
@@ -35,21 +46,19 @@ class SubmissionUploadHandler(StoringUploadHandler):
         self.file_request = file_request
         self.uploader = uploader
         self.handed_in = handed_in
-        # Each upload with the name it was sent under (its row has the stored name).
-        self.sent_names: dict[Upload, str] = {}
 
     def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
         if field_name != self.field_name or self.file_request.extension_allowed(file_name):
-            name = stored_name_for(
-                file_request=self.file_request, uploader=self.uploader, sent_name=file_name
-            )
-            super().new_file(field_name, name, *args, **kwargs)
+            super().new_file(field_name, file_name, *args, **kwargs)
         else:
             refusal = InvalidFileName(extension_refusal_text(self.file_request))
             self.current = Upload.refused_at_once(file_name, refusal)
             self.uploads.append(self.current)
-        if self.current is not None:
-            self.sent_names[self.current] = file_name
+
+    def upload_begin(self, file_name: str) -> Upload:
+        return submission_file_begin(
+            file_request=self.file_request, uploader=self.uploader, sent_name=file_name
+        )
 
     def _refusal(self, size: int) -> Refusal | None:
         limit = self.file_request.size_limit

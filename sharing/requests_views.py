@@ -26,7 +26,7 @@ from config.security import ClientAddressRateThrottle
 from sharing import requests_selectors as selectors
 from sharing.models import UPLOADER_NAME_MAX, FileRequest
 from sharing.requests_services import submission_files_link
-from sharing.requests_uploads import FIELD, SubmissionUploadHandler
+from sharing.requests_uploads import FIELD, SubmissionUploadHandler, uploader_refusal_text
 from sharing.views import _dead, _foreign_origin, share_headers
 from upload_center import services
 from upload_center.errors import NothingToStore
@@ -135,7 +135,7 @@ class RequestFilesApi(FmApi, ChunkedBodyApi):
         services.uploads_nonempty_check(uploads)
         services.files_settle(owner_id=file_request.owner_id, uploads=uploads)
         linked = submission_files_link(
-            file_request=file_request, uploader=uploader, visit=visit, uploads=handler.sent_names
+            file_request=file_request, uploader=uploader, visit=visit, uploads=uploads
         )
         response = _upload_answer(handler, linked)
         if visit_of(http_request(request)) is None:
@@ -146,18 +146,15 @@ class RequestFilesApi(FmApi, ChunkedBodyApi):
 def _upload_answer(handler: SubmissionUploadHandler, linked: list[Any]) -> Response:
     """The stored files (as the page lists them) and each refused one with its reason;
     with nothing stored, the first refusal's status (413 for the quota's and the size limit's)."""
-    refused = [u for u in handler.uploads if u.state is UploadState.REFUSED and u.error is not None]
+    refused = [(u.sent_name, u.error) for u in handler.uploads if u.state is UploadState.REFUSED and u.error]
     body: dict[str, Any] = {
         "files": [
             {"name": row.original_name, "size": row.file.size, "created_at": row.created_at} for row in linked
         ],
-        "refused": [
-            {"name": handler.sent_names.get(u, u.sent_name), "detail": str(u.error)} for u in refused
-        ],
+        "refused": [{"name": name, "detail": uploader_refusal_text(error)} for name, error in refused],
     }
     if linked or not refused:
         return Response(body)
-    first = refused[0].error
-    assert first is not None
-    body["detail"] = str(first)
+    first = refused[0][1]
+    body["detail"] = uploader_refusal_text(first)
     return Response(body, status=upload_error_status(first))

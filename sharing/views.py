@@ -7,7 +7,6 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +16,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from config.security import DRIVE_PAGE_CSP, client_address
+from config.security import DRIVE_PAGE_CSP, client_address, origin_foreign
 from sharing import selectors, services, throttling
 from sharing.models import ShareLink
 from upload_center.downloads import file_response
@@ -57,8 +56,7 @@ def _foreign_origin(request: HttpRequest) -> bool:
     # Django's CSRF check (which wants the site's origin) cannot be used. A forged
     # POST could only unlock a link whose password its sender knows, in the
     # victim's browser; one from a named other origin is refused all the same.
-    origin = request.headers.get("Origin")
-    return origin is not None and origin != "null" and urlsplit(origin).netloc != request.get_host()
+    return origin_foreign(request, null_allowed=True)
 
 
 @share_headers

@@ -17,11 +17,13 @@ function node(tag, className, text) {
   return element;
 }
 
+// The server's one size rule (account.models.megabytes): bytes / 1048576 with three
+// decimals, rounded half to even as Python's format does (65536 bytes: "0.062").
 function sizeText(bytes) {
-  const units = ["bytes", "KB", "MB", "GB"];
-  let value = bytes, unit = 0;
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+  const scaled = bytes * 1000, whole = Math.floor(scaled / 1048576), rest = scaled % 1048576;
+  const up = rest > 524288 || (rest === 524288 && whole % 2 === 1);
+  const thousandths = whole + (up ? 1 : 0);
+  return `${Math.floor(thousandths / 1000)}.${String(thousandths % 1000).padStart(3, "0")} Megabytes`;
 }
 
 function listUpload(file, uploader) {
