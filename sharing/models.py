@@ -34,15 +34,16 @@ def token_new() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def live_q(now: datetime, prefix: str = "") -> Q:
-    """Links that serve their file at ``now``; ``prefix`` reaches them from another model."""
+def live_q(now: datetime, prefix: str = "", *, used_up_too: bool = False) -> Q:
+    """Links that serve their file at ``now``; ``prefix`` reaches them from another model.
+    ``used_up_too``: also those whose download limit is used up (a counted download of
+    them may still be resumed)."""
     p = prefix
     not_used_up = Q(**{f"{p}download_count__lt": F(f"{p}download_limit")})
-    return (
-        Q(**{f"{p}revoked_at__isnull": True})
-        & (Q(**{f"{p}expires_at__isnull": True}) | Q(**{f"{p}expires_at__gt": now}))
-        & (Q(**{f"{p}download_limit__isnull": True}) | not_used_up)
+    live = Q(**{f"{p}revoked_at__isnull": True}) & (
+        Q(**{f"{p}expires_at__isnull": True}) | Q(**{f"{p}expires_at__gt": now})
     )
+    return live if used_up_too else live & (Q(**{f"{p}download_limit__isnull": True}) | not_used_up)
 
 
 class SharePolicy(models.Model):
@@ -91,8 +92,8 @@ class SharePolicy(models.Model):
 
 
 class ShareLinkQuerySet(models.QuerySet["ShareLink"]):
-    def live(self, now: datetime | None = None) -> ShareLinkQuerySet:
-        return self.filter(live_q(now or timezone.now()))
+    def live(self, now: datetime | None = None, *, used_up_too: bool = False) -> ShareLinkQuerySet:
+        return self.filter(live_q(now or timezone.now(), used_up_too=used_up_too))
 
 
 class ShareLink(models.Model):
