@@ -13,12 +13,13 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from account.models import User
 from config.drf import http_request
+from config.security import origin_foreign
 from sharing import requests_selectors as selectors
 from sharing.models import HandInUpload
 from sharing.requests_services import hand_in_tus_begin, hand_in_tus_link
@@ -31,8 +32,17 @@ from tus.headers import metadata_parse, size_parse
 from tus.models import TusUpload
 
 
+class CrossSiteRefused:
+    """Refuses a call naming another origin before anything else (tus's version check included)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if request.method not in SAFE_METHODS and origin_foreign(request, null_allowed=True):
+            raise PermissionDenied("Cross-site upload refused.")
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+
+
 @extend_schema(exclude=True)  # the hand-in page's own endpoint, as /r/<token>/files
-class HandInTusCollectionApi(TusCollectionApi):
+class HandInTusCollectionApi(CrossSiteRefused, TusCollectionApi):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     throttle_classes = [RequestUploadThrottle]
@@ -58,7 +68,7 @@ class HandInTusCollectionApi(TusCollectionApi):
 
 
 @extend_schema(exclude=True)
-class HandInTusUploadApi(TusUploadApi):
+class HandInTusUploadApi(CrossSiteRefused, TusUploadApi):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
@@ -76,7 +86,8 @@ class HandInTusUploadApi(TusUploadApi):
         return self._hand_in(request, upload_id).submission.request.owner
 
     def appended(self, upload: TusUpload) -> None:
-        hand_in_tus_link(hand_in=HandInUpload.objects.select_related("submission").get(upload=upload))
+        if upload.finished:
+            hand_in_tus_link(hand_in=HandInUpload.objects.select_related("submission").get(upload=upload))
 
     def head(self, request: Request, token: str, upload_id: str) -> Response:  # type: ignore[override]
         return super().head(request, upload_id)
