@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from account.models import User
 from sharing.models import FileRequest, HandInUpload, Submission, SubmissionFile
@@ -58,8 +59,12 @@ def handed_in(*, file_request: FileRequest, visit: str | None = None) -> tuple[i
     """(bytes, files) handed in to the request, or by one visit: stored ones and those
     still on their way through tus (their full length), as every limit counts them."""
     stored = _files().filter(submission__request=file_request)
+    # Expired ones no longer hold anything, even before cleanup removes them.
     coming = HandInUpload.objects.filter(
-        submission__request=file_request, upload__finished=False, upload__file__state=StoredFile.State.PENDING
+        submission__request=file_request,
+        upload__finished=False,
+        upload__file__state=StoredFile.State.PENDING,
+        upload__expires_at__gt=timezone.now(),
     )
     if visit is not None:
         stored, coming = stored.filter(submission__visit=visit), coming.filter(submission__visit=visit)
