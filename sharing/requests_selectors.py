@@ -39,7 +39,11 @@ def _files() -> QuerySet[SubmissionFile]:
 
 def request_submissions(*, file_request: FileRequest) -> QuerySet[Submission]:
     """Each uploader's submission that still has files, oldest first, with its stored files."""
-    rows = Submission.objects.filter(request=file_request, files__isnull=False).distinct()
+    rows = (
+        Submission.objects.filter(request=file_request, files__isnull=False)
+        .select_related("request")
+        .distinct()
+    )
     return rows.prefetch_related(Prefetch("files", _files()))
 
 

@@ -96,8 +96,15 @@ class SubmissionFileSerializer(serializers.Serializer):
         source="file.name", read_only=True, help_text="its name in your files"
     )
     size = serializers.IntegerField(source="file.size", read_only=True)
+    sha256 = serializers.CharField(
+        source="file.sha256", read_only=True, help_text="as on the uploader's receipt"
+    )
     created_at = serializers.DateTimeField(read_only=True)
+    late = serializers.SerializerMethodField(help_text="stored after the request's deadline")
     download = serializers.SerializerMethodField(help_text="your own download of it")
+
+    def get_late(self, row: SubmissionFile) -> bool:
+        return bool(row.created_at > row.submission.request.deadline)
 
     def get_download(self, row: SubmissionFile) -> str:
         return f"/fm/sharing/files/{quote(row.file.name, safe='')}/download"

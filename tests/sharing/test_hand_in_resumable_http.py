@@ -83,6 +83,14 @@ def test_a_cut_hand_in_resumes_into_one_private_charged_file_with_a_true_receipt
         timeout=30,
     )
     assert hashlib.sha256(stored.content).hexdigest() == listed[0]["sha256"]
+    owners_view = requests.get(
+        f"{server.url}/fm/sharing/requests/{made['id']}/submissions",
+        headers={"Authorization": f"Token {token_of(alice)}"},
+        timeout=30,
+    ).json()["submissions"]
+    assert [(f["name"], f["sha256"], f["late"]) for f in owners_view[0]["files"]] == [
+        ("essay.pdf", listed[0]["sha256"], False)
+    ]
 
 
 def test_the_request_limits_and_the_owners_space_refuse_a_hand_in_before_its_bytes(
