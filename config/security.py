@@ -7,10 +7,11 @@ import ipaddress
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -73,15 +74,38 @@ def client_address(request: HttpRequest) -> str:
 # A page of another site can send these only after a CORS preflight, which this site
 # grants to /cloud_archive alone; a plain form can send neither.
 CROSS_SITE_PROOF_HEADERS = ("X-Upload-Id",)
+# The methods a form (or a no-preflight fetch) can send; any other goes on to the
+# view, which answers 405 for one it does not take.
+FORM_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def form_post_refuse(request: Request) -> None:
-    """Refuses a state-changing call that a cross-site HTML form could have sent:
-    it must carry a JSON body or one of CROSS_SITE_PROOF_HEADERS. A bad request (400), the
-    answer these calls give any body they cannot read."""
-    # Only the methods a form (or a no-preflight fetch) can send with a body; any other
-    # method goes on to the view, which answers 405 for one it does not take.
-    if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+def origin_foreign(request: HttpRequest | Request, *, null_allowed: bool = False) -> bool:
+    """The request's ``Origin`` names another site than the one it was sent to.
+    ``null_allowed``: ``Origin: null`` passes (pages that send no referrer get it on
+    their own requests); elsewhere it means a sandboxed or opaque page: foreign."""
+    origin = request.headers.get("Origin")
+    if origin is None or (null_allowed and origin == "null"):
+        return False
+    return urlsplit(origin).netloc != http_request(request).get_host()
+
+
+def cross_site(request: HttpRequest | Request) -> bool:
+    """A page of another site sent it (CONTRACT section 3): its Origin says so, or the
+    browser's own Sec-Fetch-Site does. Clients that send neither (curl, scripts) are not."""
+    return request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site" or origin_foreign(request)
+
+
+def form_post_refuse(request: Request, *, body_required: bool = True) -> None:
+    """Refuses a state-changing call that a page of another site could have sent:
+    403 when it says it came from one (``cross_site``); and when ``body_required``, a
+    bad request (400, the answer these calls give any body they cannot read) unless it
+    carries a JSON body or one of CROSS_SITE_PROOF_HEADERS, which such a page cannot
+    send without a preflight. A call without a body (logout) relies on the first."""
+    if request.method not in FORM_METHODS:
+        return
+    if cross_site(request):
+        raise PermissionDenied("Cross-site request refused.")
+    if not body_required:
         return
     if request.content_type.split(";")[0].strip().lower() == "application/json":
         return

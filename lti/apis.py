@@ -18,7 +18,7 @@ from lti.errors import LaunchRejected
 from sharing import requests_selectors
 from sharing.models import FileRequest
 from sharing.requests_services import submission_files_link
-from sharing.requests_uploads import FIELD, SubmissionUploadHandler
+from sharing.requests_uploads import FIELD, SubmissionUploadHandler, uploader_refusal_text
 from upload_center import services as upload_services
 from upload_center.errors import NothingToStore
 from upload_center.exception_handlers import FmApi
@@ -50,19 +50,20 @@ class HandInApi(FmApi, ChunkedBodyApi):
         handler = SubmissionUploadHandler(
             file_request=file_request,
             uploader=facts.name,
-            handed_in=requests_selectors.visit_bytes(file_request=file_request, visit=visit),
+            by_uploader=requests_selectors.handed_in(file_request=file_request, visit=visit),
+            by_all=requests_selectors.handed_in(file_request=file_request),
         )
         if not uploads_receive(request, handler):
             raise NothingToStore(f"No file was sent in {FIELD}.")
         upload_services.uploads_nonempty_check(handler.uploads)
         upload_services.files_settle(owner_id=file_request.owner_id, uploads=handler.uploads)
         linked = submission_files_link(
-            file_request=file_request, uploader=facts.name, visit=visit, uploads=handler.sent_names
+            file_request=file_request, uploader=facts.name, visit=visit, uploads=handler.uploads
         )
         if linked:
             services.score_queue(facts=facts)
         body: dict[str, Any] = {
             "files": [row.original_name for row in linked],
-            "refused": [str(u.error) for u in handler.uploads if u.error is not None],
+            "refused": [uploader_refusal_text(u.error) for u in handler.uploads if u.error is not None],
         }
         return Response(body, status=200 if linked else 400)

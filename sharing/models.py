@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from account.models import Account
+from account.models import Account, megabytes
 from sharing.errors import ShareRefused
 from upload_center.models import StoredFile
 
@@ -34,15 +34,16 @@ def token_new() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def live_q(now: datetime, prefix: str = "") -> Q:
-    """Links that serve their file at ``now``; ``prefix`` reaches them from another model."""
+def live_q(now: datetime, prefix: str = "", *, used_up_too: bool = False) -> Q:
+    """Links that serve their file at ``now``; ``prefix`` reaches them from another model.
+    ``used_up_too``: also those whose download limit is used up (a counted download of
+    them may still be resumed)."""
     p = prefix
     not_used_up = Q(**{f"{p}download_count__lt": F(f"{p}download_limit")})
-    return (
-        Q(**{f"{p}revoked_at__isnull": True})
-        & (Q(**{f"{p}expires_at__isnull": True}) | Q(**{f"{p}expires_at__gt": now}))
-        & (Q(**{f"{p}download_limit__isnull": True}) | not_used_up)
+    live = Q(**{f"{p}revoked_at__isnull": True}) & (
+        Q(**{f"{p}expires_at__isnull": True}) | Q(**{f"{p}expires_at__gt": now})
     )
+    return live if used_up_too else live & (Q(**{f"{p}download_limit__isnull": True}) | not_used_up)
 
 
 class SharePolicy(models.Model):
@@ -91,8 +92,8 @@ class SharePolicy(models.Model):
 
 
 class ShareLinkQuerySet(models.QuerySet["ShareLink"]):
-    def live(self, now: datetime | None = None) -> ShareLinkQuerySet:
-        return self.filter(live_q(now or timezone.now()))
+    def live(self, now: datetime | None = None, *, used_up_too: bool = False) -> ShareLinkQuerySet:
+        return self.filter(live_q(now or timezone.now(), used_up_too=used_up_too))
 
 
 class ShareLink(models.Model):
@@ -147,6 +148,7 @@ class ShareLink(models.Model):
 
 # --- file requests (upload-only links, /r/<token>) ---------------------------------
 UPLOADER_NAME_MAX = 60
+REQUEST_FULL = "This request is full: it takes no more files. Let its owner know."
 
 
 class FileRequest(models.Model):
@@ -171,6 +173,14 @@ class FileRequest(models.Model):
     extensions = models.CharField(
         max_length=200, blank=True, help_text="Allowed extensions, lower case, space-separated; empty: any."
     )
+    instructions = models.TextField(max_length=2000, blank=True, help_text="Shown on the hand-in page.")
+    # Caps on everything handed in, whoever sent it: a leaked link cannot fill the owner's space.
+    total_size_limit = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Bytes all uploaders together may hand in; empty: no cap."
+    )
+    total_files_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Files all uploaders together may hand in; empty: no cap."
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -185,12 +195,35 @@ class FileRequest(models.Model):
         return f"/r/{self.token}"
 
     @property
+    def owner_display_name(self) -> str:
+        return self.owner.get_full_name() or self.owner.username
+
+    @property
     def extension_list(self) -> list[str]:
         return self.extensions.split()
 
     def extension_allowed(self, name: str) -> bool:
         suffix = name.rsplit(".", 1)[1].lower() if "." in name.lstrip(".") else ""
         return not self.extensions or suffix in self.extension_list
+
+    def extension_refusal(self) -> str:
+        allowed = ", ".join(f".{ext}" for ext in self.extension_list)
+        return f"This request accepts only these kinds of files: {allowed}."
+
+    def size_limit_refusal(self) -> str:
+        return f"You can hand in at most {megabytes(self.size_limit or 0)} Megabytes to this request!"
+
+    def hand_in_refusal(
+        self, *, size: int, by_uploader: tuple[int, int], by_all: tuple[int, int]
+    ) -> str | None:
+        """Why one more file of ``size`` bytes may not be handed in, given the (bytes, files)
+        already handed in by its uploader and by everyone; None: it may. The owner's tier
+        judges it after this (quota texts)."""
+        if self.size_limit is not None and by_uploader[0] + size > self.size_limit:
+            return self.size_limit_refusal()
+        over_bytes = self.total_size_limit is not None and by_all[0] + size > self.total_size_limit
+        over_files = self.total_files_limit is not None and by_all[1] + 1 > self.total_files_limit
+        return REQUEST_FULL if over_bytes or over_files else None
 
     def state(self, now: datetime | None = None) -> FileRequest.State:
         if self.closed_at is not None:
@@ -206,6 +239,8 @@ class Submission(models.Model):
     request = models.ForeignKey(FileRequest, on_delete=models.CASCADE, related_name="submissions")
     uploader = models.CharField(max_length=UPLOADER_NAME_MAX)
     visit = models.CharField(max_length=32, db_index=True)
+    # The receipt's secret: /r/<token>/receipt/<receipt>, the student's own way back.
+    receipt = models.CharField(max_length=64, default=token_new, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -233,3 +268,14 @@ class SubmissionFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class HandInUpload(models.Model):
+    """A resumable (tus) hand-in on its way: which submission its file joins when complete."""
+
+    upload = models.OneToOneField("tus.TusUpload", on_delete=models.CASCADE, related_name="hand_in")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="uploads")
+    sent_name = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return f"{self.sent_name} ({self.upload_id})"

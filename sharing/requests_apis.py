@@ -65,6 +65,9 @@ class RequestsApi(SharingApi):
                 deadline=data["deadline"],
                 size_limit=data["size_limit"],
                 extensions=" ".join(data["extensions"]),
+                instructions=data["instructions"],
+                total_size_limit=data["total_size_limit"],
+                total_files_limit=data["total_files_limit"],
             )
         except ShareRefused as e:
             raise ValidationError({"deadline": [str(e)]}) from e

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from account.models import User
-from sharing.models import FileRequest, Submission, SubmissionFile
+from sharing.models import FileRequest, HandInUpload, Submission, SubmissionFile
 from upload_center.models import StoredFile
 
 
-def request_by_token(*, token: str) -> FileRequest | None:
+def request_by_token(*, token: str, closed_too: bool = False) -> FileRequest | None:
     """The request a /r/ token names unless its owner closed it; None for an unknown one
-    (both answer the same 404). One past its deadline is returned: its page says so."""
-    return FileRequest.objects.select_related("owner__account").filter(token=token, closed_at=None).first()
+    (both answer the same 404). One past its deadline is returned: its page says so.
+    ``closed_too``: a closed one as well (its receipts stay verifiable)."""
+    rows = FileRequest.objects.select_related("owner__account").filter(token=token)
+    return (rows if closed_too else rows.filter(closed_at=None)).first()
 
 
 def owned_requests(*, owner: User) -> QuerySet[FileRequest]:
@@ -51,10 +54,46 @@ def request_files(*, file_request: FileRequest) -> QuerySet[SubmissionFile]:
 def visit_files(*, file_request: FileRequest, visit: str) -> QuerySet[SubmissionFile]:
     """What this visit (one browser) handed in: all an uploader ever sees."""
     rows = _files().filter(submission__request=file_request, submission__visit=visit)
-    return rows.select_related("submission").order_by("created_at", "pk")
+    return rows.select_related("submission__request").order_by("created_at", "pk")
 
 
-def visit_bytes(*, file_request: FileRequest, visit: str) -> int:
-    """Bytes this visit handed in so far, counted against the request's size limit."""
-    rows = visit_files(file_request=file_request, visit=visit)
-    return int(rows.aggregate(total=Coalesce(Sum("file__size"), 0))["total"])
+def handed_in(*, file_request: FileRequest, visit: str | None = None) -> tuple[int, int]:
+    """(bytes, files) handed in to the request, or by one visit: stored ones and those
+    still on their way through tus (their full length), as every limit counts them."""
+    stored = _files().filter(submission__request=file_request)
+    # Expired ones no longer hold anything, even before cleanup removes them.
+    coming = HandInUpload.objects.filter(
+        submission__request=file_request,
+        upload__finished=False,
+        upload__file__state=StoredFile.State.PENDING,
+        upload__expires_at__gt=timezone.now(),
+    )
+    if visit is not None:
+        stored, coming = stored.filter(submission__visit=visit), coming.filter(submission__visit=visit)
+    done = stored.aggregate(size=Coalesce(Sum("file__size"), 0), count=Count("pk"))
+    going = coming.aggregate(size=Coalesce(Sum("upload__length"), 0), count=Count("pk"))
+    return int(done["size"]) + int(going["size"]), int(done["count"]) + int(going["count"])
+
+
+def visit_file(
+    *, file_request: FileRequest, file_id: int, visit: str | None, receipt: str | None
+) -> SubmissionFile | None:
+    """A handed-in file its sender may change: by the same browser (visit) or its receipt."""
+    rows = _files().select_related("submission").filter(submission__request=file_request, pk=file_id)
+    if receipt:
+        return rows.filter(submission__receipt=receipt).first()
+    return rows.filter(submission__visit=visit).first() if visit else None
+
+
+def receipt_submission(*, file_request: FileRequest, receipt: str) -> Submission | None:
+    """The submission a receipt names, with its stored files."""
+    rows = Submission.objects.filter(request=file_request, receipt=receipt)
+    return rows.prefetch_related(Prefetch("files", _files())).first()
+
+
+def hand_in_upload(*, file_request: FileRequest, upload_id: str, visit: str | None) -> HandInUpload | None:
+    """A tus hand-in of this request started by this browser (its id alone is not enough)."""
+    if not visit:
+        return None
+    rows = HandInUpload.objects.select_related("submission", "upload")
+    return rows.filter(submission__request=file_request, submission__visit=visit, upload_id=upload_id).first()

@@ -27,6 +27,13 @@ class FileRequestSerializer(serializers.Serializer):
     extensions = serializers.ListField(
         child=serializers.CharField(), source="extension_list", read_only=True, help_text="empty: any"
     )
+    instructions = serializers.CharField(read_only=True, help_text="shown on the hand-in page")
+    total_size_limit = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="bytes all uploaders together"
+    )
+    total_files_limit = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="files all uploaders together"
+    )
     state = serializers.ChoiceField(choices=FileRequest.State.choices, read_only=True)
     closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
@@ -70,6 +77,25 @@ class FileRequestCreateSerializer(serializers.Serializer):
         default=list,
         help_text='e.g. ["pdf", "docx"]; empty: any kind of file',
     )
+    instructions = StrictCharField(
+        max_length=2000, required=False, default="", allow_blank=True, help_text="shown on the hand-in page"
+    )
+    total_size_limit = StrictIntegerField(
+        min_value=1,
+        max_value=MAX_SIZE_LIMIT,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="bytes all uploaders together may hand in (so a leaked link cannot fill your space)",
+    )
+    total_files_limit = StrictIntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="files all uploaders together may hand in; null: no cap",
+    )
 
 
 class SubmissionFileSerializer(serializers.Serializer):
@@ -78,6 +104,9 @@ class SubmissionFileSerializer(serializers.Serializer):
         source="file.name", read_only=True, help_text="its name in your files"
     )
     size = serializers.IntegerField(source="file.size", read_only=True)
+    sha256 = serializers.CharField(
+        source="file.sha256", read_only=True, help_text="as on the uploader's receipt"
+    )
     created_at = serializers.DateTimeField(read_only=True)
     late = serializers.BooleanField(read_only=True, help_text="handed in after the request's deadline")
     download = serializers.SerializerMethodField(help_text="your own download of it")

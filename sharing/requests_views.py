@@ -15,7 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import NotFound, ParseError, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -24,9 +24,10 @@ from rest_framework.response import Response
 from config.drf import http_request
 from config.security import ClientAddressRateThrottle
 from sharing import requests_selectors as selectors
-from sharing.models import UPLOADER_NAME_MAX, FileRequest
-from sharing.requests_services import submission_files_link
-from sharing.requests_uploads import FIELD, SubmissionUploadHandler
+from sharing.errors import ShareRefused
+from sharing.models import UPLOADER_NAME_MAX, FileRequest, SubmissionFile
+from sharing.requests_services import hand_in_remove, submission_files_link
+from sharing.requests_uploads import FIELD, OWNER_SPACE_FULL, SubmissionUploadHandler, uploader_refusal_text
 from sharing.views import _dead, _foreign_origin, share_headers
 from upload_center import services
 from upload_center.errors import NothingToStore
@@ -74,7 +75,19 @@ def request_page(request: HttpRequest, token: str) -> HttpResponseBase:
         return render(request, "sharing/request_closed.html", {"file_request": file_request}, status=410)
     visit = visit_of(request)
     files = selectors.visit_files(file_request=file_request, visit=visit) if visit else []
-    context = {"file_request": file_request, "files": files, "name_max": UPLOADER_NAME_MAX}
+    context = {
+        "file_request": file_request,
+        "files": [hand_in_json(row) for row in files],
+        "name_max": UPLOADER_NAME_MAX,
+        # The server's own texts, for the page's checks before a byte is sent.
+        "texts": {
+            "extension": file_request.extension_refusal(),
+            "size_limit": file_request.size_limit_refusal(),
+            "tier_limit": file_request.owner.account.limit_message(),
+            "owner_full": OWNER_SPACE_FULL,
+            "empty": NothingToStore.empty_files(["{name}"]).args[0],
+        },
+    }
     response = render(request, "sharing/request.html", context)
     if visit is None:
         visit_cookie_set(response, request=request, file_request=file_request, visit=uuid.uuid4().hex)
@@ -114,20 +127,22 @@ class RequestFilesApi(FmApi, ChunkedBodyApi):
     parser_classes = [StreamingMultiPartParser]
     renderer_classes = [JSONRenderer]
 
+    def get(self, request: Request, token: str) -> Response:
+        """What this browser handed in (the page's list, with each file's receipt)."""
+        file_request = hand_in_request(request, token, changing=False)
+        visit = visit_of(http_request(request))
+        rows = selectors.visit_files(file_request=file_request, visit=visit) if visit else []
+        return Response({"files": [hand_in_json(row) for row in rows]})
+
     def post(self, request: Request, token: str) -> Response:
-        if _foreign_origin(http_request(request)):
-            raise PermissionDenied("Cross-site upload refused.")
-        file_request = selectors.request_by_token(token=token)
-        if file_request is None:
-            raise NotFound("This request does not exist or is no longer available.")
-        if file_request.state() != FileRequest.State.OPEN:
-            return Response({"detail": "This request is closed: its deadline has passed."}, status=410)
+        file_request = hand_in_request(request, token)
         uploader = uploader_name(request)
         visit = visit_of(http_request(request)) or uuid.uuid4().hex
         handler = SubmissionUploadHandler(
             file_request=file_request,
             uploader=uploader,
-            handed_in=selectors.visit_bytes(file_request=file_request, visit=visit),
+            by_uploader=selectors.handed_in(file_request=file_request, visit=visit),
+            by_all=selectors.handed_in(file_request=file_request),
         )
         uploads = uploads_receive(request, handler)
         if not uploads:
@@ -135,7 +150,7 @@ class RequestFilesApi(FmApi, ChunkedBodyApi):
         services.uploads_nonempty_check(uploads)
         services.files_settle(owner_id=file_request.owner_id, uploads=uploads)
         linked = submission_files_link(
-            file_request=file_request, uploader=uploader, visit=visit, uploads=handler.sent_names
+            file_request=file_request, uploader=uploader, visit=visit, uploads=uploads
         )
         response = _upload_answer(handler, linked)
         if visit_of(http_request(request)) is None:
@@ -143,21 +158,96 @@ class RequestFilesApi(FmApi, ChunkedBodyApi):
         return response
 
 
-def _upload_answer(handler: SubmissionUploadHandler, linked: list[Any]) -> Response:
+def hand_in_request(request: Request, token: str, *, changing: bool = True) -> FileRequest:
+    """The request a hand-in call names; ``changing``: it must be open (410 once past its deadline)."""
+    if changing and _foreign_origin(http_request(request)):
+        raise PermissionDenied("Cross-site upload refused.")
+    file_request = selectors.request_by_token(token=token)
+    if file_request is None:
+        raise NotFound("This request does not exist or is no longer available.")
+    if changing and file_request.state() != FileRequest.State.OPEN:
+        raise RequestClosed()
+    return file_request
+
+
+class RequestClosed(APIException):
+    status_code = 410
+    default_detail = "This request is closed: its deadline has passed."
+
+
+def hand_in_json(row: SubmissionFile) -> dict[str, Any]:
+    """One handed-in file as its sender sees it: what a receipt lists."""
+    file_request = row.submission.request
+    return {
+        "id": row.pk,
+        "name": row.original_name,
+        "size": row.file.size,
+        "sha256": row.file.sha256,
+        "created_at": row.created_at,
+        "late": row.created_at > file_request.deadline,
+        "uploader": row.submission.uploader,
+        "receipt": f"{file_request.path}/receipt/{row.submission.receipt}",
+    }
+
+
+@extend_schema(exclude=True)
+class RequestFileApi(FmApi):
+    """One handed-in file, taken back by its sender (to remove or replace it) until the
+    deadline: from the same browser, or with its receipt in ``X-Receipt`` (a custom
+    header, as X-Uploader-Name: no cross-site form can send it)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    def delete(self, request: Request, token: str, file_id: str) -> Response:
+        file_request = hand_in_request(request, token)
+        row = selectors.visit_file(
+            file_request=file_request,
+            file_id=int(file_id) if file_id.isdigit() and len(file_id) < 18 else 0,
+            visit=visit_of(http_request(request)),
+            receipt=request.headers.get("X-Receipt"),
+        )
+        if row is None:
+            raise NotFound("You handed in no such file.")
+        try:
+            hand_in_remove(file_request=file_request, row=row)
+        except ShareRefused as e:
+            raise RequestClosed(str(e)) from e
+        return Response(status=204)
+
+
+@share_headers
+@require_http_methods(["GET", "HEAD"])
+def receipt_page(request: HttpRequest, token: str, receipt: str) -> HttpResponseBase:
+    """A submission's receipt, at a URL only its sender has: names, sizes, SHA-256, the
+    server's time of each file and whether it came on time."""
+    file_request = selectors.request_by_token(token=token, closed_too=True)
+    submission = (
+        selectors.receipt_submission(file_request=file_request, receipt=receipt) if file_request else None
+    )
+    if file_request is None or submission is None:
+        return _dead()
+    rows = [hand_in_json(row) for row in submission.files.all()]
+    context = {
+        "file_request": file_request,
+        "submission": submission,
+        "files": rows,
+        "open": file_request.state() == FileRequest.State.OPEN,
+    }
+    return render(request, "sharing/receipt.html", context)
+
+
+def _upload_answer(handler: SubmissionUploadHandler, linked: list[SubmissionFile]) -> Response:
     """The stored files (as the page lists them) and each refused one with its reason;
     with nothing stored, the first refusal's status (413 for the quota's and the size limit's)."""
-    refused = [u for u in handler.uploads if u.state is UploadState.REFUSED and u.error is not None]
+    refused = [(u.sent_name, u.error) for u in handler.uploads if u.state is UploadState.REFUSED and u.error]
     body: dict[str, Any] = {
-        "files": [
-            {"name": row.original_name, "size": row.file.size, "created_at": row.created_at} for row in linked
-        ],
-        "refused": [
-            {"name": handler.sent_names.get(u, u.sent_name), "detail": str(u.error)} for u in refused
-        ],
+        "files": [hand_in_json(row) for row in linked],
+        "refused": [{"name": name, "detail": uploader_refusal_text(error)} for name, error in refused],
     }
     if linked or not refused:
         return Response(body)
-    first = refused[0].error
-    assert first is not None
-    body["detail"] = str(first)
+    first = refused[0][1]
+    body["detail"] = uploader_refusal_text(first)
     return Response(body, status=upload_error_status(first))

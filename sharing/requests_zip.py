@@ -18,7 +18,6 @@ from zipstream import ZIP_STORED, ZipStream
 from config.tuning import DOWNLOAD_BLOCK
 from sharing.models import FileRequest
 from sharing.requests_selectors import request_files
-from sharing.requests_services import NAME_PART_FIXES
 from upload_center.downloads import StoredFileResponse
 from upload_center.storage import storage_read
 
@@ -28,14 +27,48 @@ def _bytes_of(key: str) -> Iterator[bytes]:
     yield from storage_read(key, chunk_size=DOWNLOAD_BLOCK)
 
 
+# Characters no Windows file name may hold: ``:`` would also make ``C:`` a drive
+# letter, and ``/`` and ``\\`` a folder (APPNOTE 4.4.17: relative paths, no drive).
+ENTRY_UNSAFE = str.maketrans(dict.fromkeys('/\\:*?"<>|', "-"))
+# Device names Windows opens instead of a file, whatever the extension.
+WINDOWS_DEVICES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10))}
+)
+# Bytes of each part (folder, file): the pair stays within every file system's 255
+# per name and far within ZIP's 65535 per entry.
+ENTRY_PART_BYTES = 120
+
+
+def _bytes_cut(text: str, limit: int) -> str:
+    return text.encode()[:limit].decode(errors="ignore")
+
+
+def _entry_part(text: str, fallback: str) -> str:
+    """One path segment that every common extractor writes inside its target folder:
+    no separator, drive letter, control character, ``.``/``..`` or device name; bounded."""
+    cleaned = "".join(ch if ch.isprintable() else "-" for ch in text).translate(ENTRY_UNSAFE)
+    # Windows drops trailing dots and spaces, so ``..`` and ``a.`` would change meaning.
+    cleaned = cleaned.strip(" ").rstrip(". ")
+    stem, dot, ext = cleaned.rpartition(".")
+    if dot and stem and len(ext.encode()) <= 16:
+        cleaned = _bytes_cut(stem, ENTRY_PART_BYTES - len(ext.encode()) - 1).rstrip(". ") + "." + ext
+    else:
+        cleaned = _bytes_cut(cleaned, ENTRY_PART_BYTES).rstrip(". ")
+    if not cleaned or cleaned.split(".")[0].strip().upper() in WINDOWS_DEVICES:
+        cleaned = f"{fallback}-{cleaned}" if cleaned else fallback
+    return cleaned
+
+
 def _entry_name(uploader: str, name: str, taken: set[str]) -> str:
-    """``<uploader>/<file>``; a repeat (two uploads of one name) gets `` (2)`` and so on."""
-    folder = uploader.translate(NAME_PART_FIXES).strip(" .") or "unnamed"
-    candidate, number = f"{folder}/{name}", 1
+    """``<uploader>/<file>``, each part made safe; a repeat (two uploads of one name, or
+    names that became one) gets `` (2)`` and so on. ``taken`` ignores case, as Windows
+    and macOS do."""
+    folder, file = _entry_part(uploader, "unnamed"), _entry_part(name, "file")
+    candidate, number = f"{folder}/{file}", 1
     while candidate.lower() in taken:
         number += 1
-        stem, dot, ext = name.rpartition(".")
-        candidate = f"{folder}/{stem} ({number}).{ext}" if dot and stem else f"{folder}/{name} ({number})"
+        stem, dot, ext = file.rpartition(".")
+        candidate = f"{folder}/{stem} ({number}).{ext}" if dot and stem else f"{folder}/{file} ({number})"
     taken.add(candidate.lower())
     return candidate
 
@@ -55,7 +88,7 @@ def request_zip(*, file_request: FileRequest) -> ZipStream:
 def request_zip_response(*, file_request: FileRequest) -> StoredFileResponse:
     """The ZIP as a streaming answer: each chunk is built as the server takes it."""
     archive = request_zip(file_request=file_request)
-    name = f"{file_request.title.translate(NAME_PART_FIXES).strip() or 'request'}.zip"
+    name = f"{_entry_part(file_request.title, 'request')}.zip"
     response = StoredFileResponse(
         archive,  # not a generator: its chunks are taken as they come
         content_type="application/zip",

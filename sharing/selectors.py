@@ -10,10 +10,11 @@ from sharing.models import ShareLink, SharePolicy, live_q
 from upload_center.models import StoredFile
 
 
-def link_live(*, token: str) -> ShareLink | None:
-    """The link a /s/ token names while it serves its file; None for every kind of dead link."""
+def link_live(*, token: str, used_up_too: bool = False) -> ShareLink | None:
+    """The link a /s/ token names while it serves its file; None for every kind of dead
+    link (``used_up_too``: a used-up one is returned, for a resumed download)."""
     return (
-        ShareLink.objects.live()
+        ShareLink.objects.live(used_up_too=used_up_too)
         .select_related("file__owner")
         .filter(token=token, file__state=StoredFile.State.STORED)
         .first()

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import mimetypes
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from config.security import DRIVE_PAGE_CSP, client_address
+from config.security import DRIVE_PAGE_CSP, client_address, origin_foreign
 from sharing import selectors, services, throttling
 from sharing.models import ShareLink
+from upload_center.counting import range_continues
 from upload_center.downloads import file_response
 from upload_center.errors import FileNotFound
 from upload_center.models import StoredFile
@@ -39,6 +43,8 @@ def share_headers(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
+        # The page or the bytes depend on these (share_page): no cache may hand one for the other.
+        patch_vary_headers(response, ("Accept", "User-Agent"))
         response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex, nofollow"
         if response.get("Content-Type", "").startswith("text/html"):
@@ -49,7 +55,40 @@ def share_headers(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
 
 
 def _dead() -> HttpResponse:
-    return HttpResponse(DEAD_LINK, status=404, content_type="text/plain; charset=utf-8")
+    # Rendered without the request: nothing of it (or of the link) can make two dead links differ.
+    return HttpResponse(render_to_string("sharing/dead.html", {"text": DEAD_LINK}), status=404)
+
+
+# Chat and social apps that fetch a pasted link to build its preview. Some send
+# `Accept: */*`: by their name they get the page too, so a preview never counts.
+PREVIEW_AGENTS = re.compile(
+    r"Slackbot|Slack-ImgProxy|facebookexternalhit|Facebot|Twitterbot|WhatsApp|TelegramBot|Discordbot"
+    r"|LinkedInBot|SkypeUriPreview|MicrosoftPreview|Iframely|redditbot|Mattermost|vkShare|Viber",
+    re.IGNORECASE,
+)
+# What the landing page can show in the browser itself, by the file's type.
+PREVIEW_KINDS = ("image", "video", "audio")
+
+
+def _page_wanted(request: HttpRequest) -> bool:
+    """A browser or a link preview (CONTRACT section 7): the page, not the bytes."""
+    if request.GET.get("download") == "1":
+        return False
+    accepted = {part.split(";")[0].strip().lower() for part in request.headers.get("Accept", "").split(",")}
+    return "text/html" in accepted or bool(PREVIEW_AGENTS.search(request.headers.get("User-Agent", "")))
+
+
+def _landing(request: HttpRequest, link: ShareLink) -> HttpResponse:
+    kind = (mimetypes.guess_type(link.file.name)[0] or "").partition("/")[0]
+    context = {
+        "link": link,
+        "file": link.file,
+        "download_url": f"{link.path}?download=1",
+        # A preview fetches the bytes, so it counts: shown only where no limit can be used up.
+        "preview": kind if kind in PREVIEW_KINDS and link.download_limit is None else "",
+        "downloads_left": (link.download_limit or 0) - link.download_count,
+    }
+    return render(request, "sharing/landing.html", context)
 
 
 def _foreign_origin(request: HttpRequest) -> bool:
@@ -57,8 +96,7 @@ def _foreign_origin(request: HttpRequest) -> bool:
     # Django's CSRF check (which wants the site's origin) cannot be used. A forged
     # POST could only unlock a link whose password its sender knows, in the
     # victim's browser; one from a named other origin is refused all the same.
-    origin = request.headers.get("Origin")
-    return origin is not None and origin != "null" and urlsplit(origin).netloc != request.get_host()
+    return origin_foreign(request, null_allowed=True)
 
 
 @share_headers
@@ -67,8 +105,9 @@ def _foreign_origin(request: HttpRequest) -> bool:
 def share_page(request: HttpRequest, token: str) -> HttpResponseBase:
     if request.method == "POST" and _foreign_origin(request):
         return HttpResponse("Cross-site form refused.", status=403, content_type="text/plain; charset=utf-8")
-    link = selectors.link_live(token=token)
-    if link is None:
+    resuming = range_continues(request)
+    link = selectors.link_live(token=token, used_up_too=resuming)
+    if link is None or (link.state() != ShareLink.State.ACTIVE and not _resumes(request, link)):
         return _dead()
     if link.has_password and not _unlocked(request, link):
         if request.method == "POST":
@@ -76,7 +115,13 @@ def share_page(request: HttpRequest, token: str) -> HttpResponseBase:
         return render(request, "sharing/password.html", {"error": ""})
     if request.method == "POST":
         return HttpResponse(status=303, headers={"Location": link.path})
+    if _page_wanted(request):
+        return _landing(request, link)
     return _download(request, link)
+
+
+def _resumes(request: HttpRequest, link: ShareLink) -> bool:
+    return services.share_download_resumes(link=link, request=request)
 
 
 def file_answer(request: HttpRequest, row: StoredFile) -> HttpResponseBase:

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from account.models import User
 from config.body import body_stream, body_without_length
 from config.drf import http_request, request_user
 from config.tuning import BODY_READ as READ_SIZE
@@ -120,11 +121,11 @@ def _has_body(request: Request) -> bool:
     return request.headers.get("Content-Length", "0") != "0" or body_without_length(request.META)
 
 
-def _append(request: Request, *, upload_id: str, offset: int) -> TusUpload:
+def _append(request: Request, *, owner: User, upload_id: str, offset: int) -> TusUpload:
     if _media_type(request) != OFFSET_STREAM:
         raise WrongContentType(f"A PATCH body must be sent as Content-Type: {OFFSET_STREAM}.")
     return services.upload_append(
-        owner=request_user(request),
+        owner=owner,
         upload_id=upload_id,
         offset=offset,
         body=_body(http_request(request)),
@@ -139,12 +140,18 @@ class TusCollectionApi(TusBaseApi):
             length=size_parse(request.headers.get("Upload-Length"), name="Upload-Length"),
             metadata=metadata_parse(request.headers.get("Upload-Metadata")),
         )
-        headers = {"Location": f"/tus/{upload.pk}", **_upload_headers(upload)}
+        return self.created(request, upload, f"/tus/{upload.pk}")
+
+    def created(self, request: Request, upload: TusUpload, location: str) -> Response:
+        """The answer to a creation: 201 at ``location``, after the body's first bytes if any."""
+        headers = {"Location": location, **_upload_headers(upload)}
         del headers["Upload-Offset"], headers["Upload-Length"]
         # creation-with-upload: a body holds the first bytes.
         if _media_type(request) == OFFSET_STREAM and _has_body(request):
             try:
-                headers |= _upload_headers(_append(request, upload_id=upload.pk, offset=0))
+                headers |= _upload_headers(
+                    _append(request, owner=upload.owner, upload_id=upload.pk, offset=0)
+                )
             except TusError:
                 # Created all the same: the client asks its offset and PATCHes again.
                 headers["Upload-Offset"] = "0"
@@ -153,17 +160,28 @@ class TusCollectionApi(TusBaseApi):
 
 
 class TusUploadApi(TusBaseApi):
+    def upload_owner(self, request: Request, upload_id: str) -> User:
+        """Whose upload ``upload_id`` may be (its services refuse another owner's with 404)."""
+        return request_user(request)
+
     def head(self, request: Request, upload_id: str) -> Response:
-        upload = services.upload_find(owner=request_user(request), upload_id=upload_id)
+        upload = services.upload_find(owner=self.upload_owner(request, upload_id), upload_id=upload_id)
+        self.appended(upload)
         return _answer(200, {**_upload_headers(upload), "Cache-Control": "no-store"})
 
     def patch(self, request: Request, upload_id: str) -> Response:
         offset = size_parse(request.headers.get("Upload-Offset"), name="Upload-Offset")
-        upload = _append(request, upload_id=upload_id, offset=offset)
+        upload = _append(
+            request, owner=self.upload_owner(request, upload_id), upload_id=upload_id, offset=offset
+        )
+        self.appended(upload)
         headers = _upload_headers(upload)
         del headers["Upload-Length"]
         return _answer(204, headers)
 
+    def appended(self, upload: TusUpload) -> None:
+        """Runs after each PATCH and HEAD (a finished upload's, too): nothing here."""
+
     def delete(self, request: Request, upload_id: str) -> Response:
-        services.upload_terminate(owner=request_user(request), upload_id=upload_id)
+        services.upload_terminate(owner=self.upload_owner(request, upload_id), upload_id=upload_id)
         return _answer(204)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from account.models import Refusal
 from config.errors import StatusError
 
 
@@ -27,7 +28,11 @@ class VersionUnsupported(TusError, status=412):
 
 
 class Refused(TusError, status=413):
-    """Over the tier's file limit or the space left (the quota's texts)."""
+    """Over the tier's file limit or the space left (the quota's texts); ``refusal``: which."""
+
+    def __init__(self, text: str, refusal: Refusal | None = None) -> None:
+        super().__init__(text)
+        self.refusal = refusal
 
 
 class WrongContentType(TusError, status=415):

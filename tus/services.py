@@ -38,27 +38,40 @@ _HASHERS: OrderedDict[str, tuple[int, Any]] = OrderedDict()
 _HASHERS_KEPT = 1024
 
 
-def upload_create(*, owner: User, length: int, metadata: dict[str, str]) -> TusUpload:
-    """Check the name, reserve ``length`` bytes of quota, reserve the name and open the
-    upload's own place in storage."""
+def upload_name(metadata: dict[str, str]) -> str:
+    """The file's name from ``Upload-Metadata``, checked as every API checks names."""
     try:
-        name = name_check(name_from_client(metadata.get("filename", "")) or "")
+        return name_check(name_from_client(metadata.get("filename", "")) or "")
     except InvalidFileName as e:
         raise BadRequest(str(e)) from e
+
+
+def upload_create(*, owner: User, length: int, metadata: dict[str, str]) -> TusUpload:
+    return upload_begin(
+        owner=owner, name=upload_name(metadata), length=length, filetype=metadata.get("filetype", "")
+    )
+
+
+def upload_begin(
+    *, owner: User, name: str, length: int, filetype: str = "", private: bool = False, sent_name: str = ""
+) -> TusUpload:
+    """Reserve ``length`` bytes of quota, reserve ``name`` (checked) and open the upload's
+    own place in storage; ``private``: see upload_center.services.file_row_reserve.
+    ``sent_name``: the name to show its sender when it differs from ``name``."""
     if length == 0:
-        raise BadRequest(f"Empty files can't be uploaded: {name}.")
+        raise BadRequest(f"Empty files can't be uploaded: {sent_name or name}.")
     refusal = space_reserve(owner_id=owner.pk, size=length)
     if refusal is not None:
-        raise Refused(refusal.text)
+        raise Refused(refusal.text, refusal=refusal)
     row: StoredFile | None = None
     try:
-        row = upload_center_services.file_row_reserve(owner=owner, name=name)
+        row = upload_center_services.file_row_reserve(owner=owner, name=name, private=private)
         upload = TusUpload(
             owner=owner,
             file=row,
             length=length,
             filename=name,
-            filetype=metadata.get("filetype", "")[:255],
+            filetype=filetype[:255],
             reserved=length,
             expires_at=expiry_from(timezone.now()),
         )

@@ -25,15 +25,23 @@ COUNTED_STATUSES = frozenset({200, 206, 302})
 _RANGE_START = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-")
 
 
-def download_counted(*, request: HttpRequest, status: int) -> bool:
-    """Whether an answer of ``status`` to ``request`` is a download to count.
+def bytes_answered(*, request: HttpRequest, status: int) -> bool:
+    """Whether an answer of ``status`` to ``request`` sends (or hands over) file bytes."""
+    return request.method == "GET" and status in COUNTED_STATUSES
+
+
+def range_continues(request: HttpRequest) -> bool:
+    """The request asks for a Range after byte 0 (or a tail): the rest of a download.
 
     Decided from the request's Range (not the answer's Content-Range) so that
     answers offloaded to nginx, which applies the Range itself, count alike."""
-    if request.method != "GET" or status not in COUNTED_STATUSES:
-        return False
     match = _RANGE_START.match(request.META.get("HTTP_RANGE", ""))  # request.headers would parse them all
-    return match is None or (match.group(1) != "" and int(match.group(1)) == 0)
+    return match is not None and (match.group(1) == "" or int(match.group(1)) != 0)
+
+
+def download_counted(*, request: HttpRequest, status: int) -> bool:
+    """Whether an answer of ``status`` to ``request`` is a download to count."""
+    return bytes_answered(request=request, status=status) and not range_continues(request)
 
 
 def file_download_count(*, file_id: int, downloads: int = 1) -> None:

@@ -53,8 +53,12 @@ class StoringUploadHandler(FileUploadHandler):
         except InvalidFileName as e:
             self.current = Upload.refused_at_once(file_name, e)
         else:
-            self.current = services.file_begin(owner=self.owner, name=file_name, on_part=self.part_callback())
+            self.current = self.upload_begin(file_name)
         self.uploads.append(self.current)
+
+    def upload_begin(self, file_name: str) -> Upload:
+        """The pending upload of a file named ``file_name`` (already checked) in the owner's space."""
+        return services.file_begin(owner=self.owner, name=file_name, on_part=self.part_callback())
 
     def part_callback(self) -> PartCallback | None:
         """What runs after each stored part of the current file (nothing here)."""

@@ -24,10 +24,13 @@ def download_path(row: StoredFile) -> str:
     return f"/fm/download/{row.owner.username}/{row.name.translate(LINK_ESCAPES)}"
 
 
-def file_begin(*, owner: User, name: str, on_part: PartCallback | None = None) -> Upload:
+def file_begin(
+    *, owner: User, name: str, on_part: PartCallback | None = None, private: bool = False
+) -> Upload:
     """Reserve a name (suffixed when taken) with a pending row and open its sink:
-    a ``pending`` upload. ``on_part(bytes stored)`` runs after each stored part."""
-    row = file_row_reserve(owner=owner, name=name)
+    a ``pending`` upload. ``on_part(bytes stored)`` runs after each stored part;
+    ``private``: see file_row_reserve."""
+    row = file_row_reserve(owner=owner, name=name, private=private)
 
     def record_upload_id(upload_id: str) -> None:
         # Kept on the row so that cleanup_uploads can abort what a killed process left.
@@ -43,9 +46,13 @@ def file_begin(*, owner: User, name: str, on_part: PartCallback | None = None) -
     return Upload(sent_name=name, row=row, sink=sink)
 
 
-def file_row_reserve(*, owner: User, name: str) -> StoredFile:
+def file_row_reserve(*, owner: User, name: str, private: bool = False) -> StoredFile:
     """The pending index row that reserves ``name`` for an upload (suffixed when the
-    name is taken), as every API that stores files makes it."""
+    name is taken), as every API that stores files makes it.
+
+    ``private``: the file is never served by /fm/download/. Given here, on the row's
+    first write, so the file is private from the moment it is stored (CONTRACT
+    section 7: hand-ins); setting it after the store would leave a window."""
     candidate = name
     for _ in range(6):
         try:
@@ -53,7 +60,9 @@ def file_row_reserve(*, owner: User, name: str) -> StoredFile:
             # query before: a free name, the usual case, costs the insert alone) and
             # decides between two uploads that pick the same name at the same moment.
             with transaction.atomic():
-                return StoredFile.objects.create(owner=owner, name=candidate, partial_name=partial_name_new())
+                return StoredFile.objects.create(
+                    owner=owner, name=candidate, partial_name=partial_name_new(), private=private
+                )
         except IntegrityError:
             candidate = name_with_suffix(name)
     raise RuntimeError(f"could not find a free name for {name!r}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -96,7 +98,57 @@ def test_a_student_gives_the_password_on_a_phone_and_gets_the_file(
     shot(page, "04-password-page-390")
 
     page.fill("#share-password", "photosynthesis")
+    page.click("#share-password-form button[type=submit]")
+    # Unlocked: the landing page, its Download button gives the file.
+    expect(page.locator("#share-name")).to_have_text("worksheet-7b.pdf")
+    expect(page.locator("#share-size")).to_have_text(f"{len(DATA) / 1048576:.3f} Megabytes")
+    no_sideways_scroll(page)
+    shot(page, "05-share-landing-with-password-390")
     with page.expect_download() as download:
-        page.click("#share-password-form button[type=submit]")
+        page.click("#share-download")
     assert Path(download.value.path()).read_bytes() == DATA
     assert download.value.suggested_filename == "worksheet-7b.pdf"
+
+
+def _png(width: int, height: int) -> bytes:
+    """A small valid PNG (one colour), without an imaging library."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = b"".join(b"\x00" + b"\x2e\x7d\xd1" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def photo_link(alice: Any, store: Callable[..., Any], link_make: Callable[..., Any]) -> Any:
+    return link_make(store(alice, "experiment-photo.png", _png(640, 360)))
+
+
+def test_a_student_opens_a_link_on_a_laptop_and_a_phone_and_a_dead_link_says_so(
+    start_server: Callable[..., Any], photo_link: Any, browser_page: Page
+) -> None:
+    server = start_server(**SERVER_ENV)
+    page = browser_page
+    for width, height in [(1280, 800), (390, 844)]:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(server.url + photo_link.path)
+        expect(page.locator("#share-name")).to_have_text("experiment-photo.png")
+        preview = page.locator("#share-preview")
+        expect(preview).to_be_visible()
+        page.wait_for_function("document.getElementById('share-preview').naturalWidth === 640")
+        if width == 390:
+            no_sideways_scroll(page)
+        shot(page, f"06-share-landing-{width}")
+
+    dead = page.goto(f"{server.url}/s/no-such-link")
+    assert dead is not None and dead.status == 404
+    expect(page.locator("#dead-link")).to_have_text("Link not available")
+    no_sideways_scroll(page)
+    shot(page, "07-dead-link-390")

@@ -15,13 +15,13 @@ import requests
 from django.utils import timezone
 
 from sharing.models import FileRequest
+from sharing.requests_uploads import OWNER_SPACE_FULL
 from tests.sharing.helpers import SERVER_ENV, token_of
 from tests.sharing.requests_helpers import hand_in, request_make, visit_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ESSAY = b"my essay " * 1000
-NOT_ENOUGH_SPACE = "You don't have enough space to upload this file!"
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_the_size_limit_per_uploader_and_the_allowed_extensions_refuse_with_clea
     assert alice.used_storage == 2000
 
 
-def test_a_full_owner_quota_refuses_with_the_contracts_text(
+def test_a_full_owner_quota_refuses_with_a_text_that_names_the_owners_space(
     server: Any, make_user: Callable[..., Any]
 ) -> None:
     from account.models import Account
@@ -129,7 +129,7 @@ def test_a_full_owner_quota_refuses_with_the_contracts_text(
     visit = visit_open(made["url"])
     assert hand_in(visit, made["url"], "Sara", [("a.pdf", b"a" * 2000)]).status_code == 200
     full = hand_in(visit, made["url"], "Sara", [("b.pdf", b"b" * 1500)])
-    assert (full.status_code, full.json()["detail"]) == (413, NOT_ENOUGH_SPACE)
+    assert (full.status_code, full.json()["detail"]) == (413, OWNER_SPACE_FULL)
     too_big = hand_in(visit, made["url"], "Sara", [("c.pdf", b"c" * 2001)])
     assert (too_big.status_code, too_big.json()["detail"]) == (
         413,

@@ -61,3 +61,28 @@ def test_states_follow_the_deadline_and_closing(alice: Any) -> None:
     assert made.state(now=made.deadline) == FileRequest.State.PAST_DEADLINE
     made.closed_at = timezone.now()
     assert made.state() == FileRequest.State.CLOSED
+
+
+def test_a_hand_in_from_plain_values_is_stored_private_linked_and_charged(alice: Any) -> None:
+    from sharing.models import REQUEST_FULL
+    from sharing.requests_services import hand_in_store
+    from upload_center.errors import UploadError
+
+    made = file_request_create(
+        owner=alice, title="Quiz", deadline=timezone.now() + timedelta(days=1), total_files_limit=1
+    )
+    row = hand_in_store(
+        file_request=made, uploader="Sara", visit="lti-sub-1", name="quiz.pdf", chunks=[b"ab", b"c"]
+    )
+    assert (row.original_name, row.file.name, row.file.size, row.file.private) == (
+        "quiz.pdf",
+        "Quiz - Sara - quiz.pdf",
+        3,
+        True,
+    )
+    alice.refresh_from_db()
+    assert alice.used_storage == 3
+    with pytest.raises(UploadError, match=REQUEST_FULL):
+        hand_in_store(file_request=made, uploader="Omid", visit="lti-sub-2", name="quiz.pdf", chunks=[b"x"])
+    alice.refresh_from_db()
+    assert alice.used_storage == 3
