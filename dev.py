@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import venv
 from pathlib import Path
@@ -29,6 +30,8 @@ PYTHON = VENV / "bin" / "python"
 REQUIREMENTS = ROOT / "requirements.txt"
 STAMP = VENV / ".requirements.sha256"
 WORKER_LOG = ROOT / ".celery" / "worker.log"
+FIRST_LOG = ROOT / "test-output" / "pass-1.log"
+BASETEMP = Path(tempfile.gettempdir()) / "upload-center-tests"
 
 # The real services of pass two; each can be pointed elsewhere.
 SERVICE_DEFAULTS = {
@@ -189,20 +192,25 @@ def start_s3() -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     }
 
 
-def pytest(env: dict[str, str], extra: list[str]) -> int:
-    command = [str(PYTHON), "-m", "pytest", *extra]
-    return subprocess.run(command, cwd=ROOT, env=env).returncode
+def pytest(env: dict[str, str], extra: list[str], log: Path | None = None) -> subprocess.Popen[bytes]:
+    """pytest in its own process (its output to ``log`` when given), in its own temp folder."""
+    command = [str(PYTHON), "-m", "pytest", f"--basetemp={BASETEMP}-{env['TEST_PASS']}", *extra]
+    if log is None:
+        return subprocess.Popen(command, cwd=ROOT, env=env)
+    with log.open("wb") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def test(args: argparse.Namespace) -> int:
     ensure_venv()
     base = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
     base.setdefault("TEST_OUTPUT_DIR", str(ROOT / "test-output"))
+    embedded = {**base, "TEST_PASS": "embedded"}
+    first_args = ["-m", "not services", *args.pytest_args]
 
     say("pass 1: embedded defaults (SQLite, local disk, in-process channel layer, filesystem broker)")
-    first = pytest({**base, "TEST_PASS": "embedded"}, ["-m", "not services", *args.pytest_args])
     if args.embedded:
-        return first
+        return pytest(embedded, first_args).wait()
 
     urls = {name: os.environ.get(name, default) for name, default in SERVICE_DEFAULTS.items()}
     missing = [f"{name}={url}" for name, url in urls.items() if not reachable(url)]
@@ -210,8 +218,15 @@ def test(args: argparse.Namespace) -> int:
         say("pass 2 needs these services, which do not answer: " + ", ".join(missing))
         return 1
     say("pass 2: PostgreSQL, Redis, RabbitMQ and S3 (moto server) " + ", ".join(urls.values()))
+    # The passes share nothing (their own database, storage, broker and temp folders) and
+    # each leaves a core idle much of the time (servers starting, sockets waiting): run
+    # side by side, pass 1's output is printed when it ends.
     s3, s3_env = start_s3()
+    FIRST_LOG.parent.mkdir(exist_ok=True)
+    processes = [s3]
     try:
+        first = pytest(embedded, first_args, log=FIRST_LOG)
+        processes.append(first)
         second = pytest(
             {
                 **base,
@@ -223,11 +238,17 @@ def test(args: argparse.Namespace) -> int:
             },
             list(args.pytest_args),
         )
+        processes.append(second)
+        results = second.wait(), first.wait()
     finally:
-        s3.terminate()
-        s3.wait()
-    say(f"pass 1 exit {first}, pass 2 exit {second}")
-    return first or second
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+    say(f"pass 1 (embedded defaults), from {FIRST_LOG.relative_to(ROOT)}:")
+    sys.stdout.write(FIRST_LOG.read_text(errors="replace"))
+    say(f"pass 1 exit {results[1]}, pass 2 exit {results[0]}")
+    return results[0] or results[1]
 
 
 def lint(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ out; for a PATCH also at the offset the client sent), so two PATCHes of one uplo
 in any processes, never interleave: the second is answered 409, as tus answers an
 offset that is not the upload's. No transaction stays open while a body streams
 (SQLite would be locked for every other writer meanwhile). The holder renews its
-lease before it writes when the last renewal is ``RENEW_SECONDS`` old, so it never
+lease before it writes when a sixth of it has passed since the last renewal, so it never
 writes after a lease that another request could have taken over.
 """
 
@@ -17,17 +17,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from tus.errors import OffsetConflict, UploadNotFound
 from tus.models import TusUpload, expiry_from
 
-LEASE_SECONDS = 60
-RENEW_SECONDS = 10
+# A holder renews its lease when a sixth of it has passed: a slow write between two
+# renewals never outlasts the lease.
+RENEW_SHARE = 6
 
 
 def _lease_end() -> Any:
-    return timezone.now() + timedelta(seconds=LEASE_SECONDS)
+    return timezone.now() + timedelta(seconds=settings.TUS_LEASE_SECONDS)
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Lease:
     released: bool = False
 
     def due(self) -> bool:
-        return time.monotonic() - self.renewed >= RENEW_SECONDS
+        return time.monotonic() - self.renewed >= settings.TUS_LEASE_SECONDS / RENEW_SHARE
 
     def save(self, state: dict[str, Any], *, release: bool = False) -> None:
         """Record ``state`` (and end the lease, with ``release``), only while this lease

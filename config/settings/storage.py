@@ -73,3 +73,7 @@ UPLOAD_MAX_REQUEST_BYTES = env.int("UPLOAD_MAX_REQUEST_BYTES", default=20 * 1024
 TUS_EXPIRY_SECONDS = env.int("TUS_EXPIRY_SECONDS", default=86400)
 if TUS_EXPIRY_SECONDS <= 0:
     raise ImproperlyConfigured("TUS_EXPIRY_SECONDS must be a positive number of seconds.")
+# How long a PATCH's hold on its upload outlives a process that died holding it.
+TUS_LEASE_SECONDS = env.int("TUS_LEASE_SECONDS", default=60)
+if TUS_LEASE_SECONDS < 6:
+    raise ImproperlyConfigured("TUS_LEASE_SECONDS must be at least 6 seconds.")

@@ -69,7 +69,9 @@ def drive_open(page: Page, url: str, counter: PatchCounter, source: Path, size: 
 def test_a_40_mib_upload_cut_mid_way_goes_on_without_starting_over(
     start_server: Callable[..., Any], uploader: Any, browser_page: Page, tmp_path: Path
 ) -> None:
-    server, page = start_server(), browser_page
+    # A short lease: after the crash the next PATCHes wait for it to run out.
+    lease = {"TUS_LEASE_SECONDS": "8"}
+    server, page = start_server(**lease), browser_page
     counter = PatchCounter(cut=lambda n: n == 4)  # the 4th PATCH's connection drops
     source = drive_open(page, server.url, counter, tmp_path / "lecture.mp4", 40 * MiB)
 
@@ -160,8 +162,8 @@ def test_a_server_restarted_mid_upload_is_gone_on_from_without_starting_over(
     while not stopped.is_set():
         page.wait_for_timeout(50)  # Playwright routes the page's requests meanwhile
     # The same port and database; the page's tus-js-client retries meanwhile (after a
-    # crash, PATCHes are 409 until the dead process's lease runs out: at most 60 s).
-    restarted = start_server(port=urlsplit(server.url).port)
+    # crash, PATCHes are 409 until the dead process's lease runs out).
+    restarted = start_server(port=urlsplit(server.url).port, **lease)
 
     expect(page.locator(".upload", has_text="lecture.mp4")).to_have_class("upload done", timeout=150_000)
     # Stored once each: the PATCHes taken whole tile the file, in order, never from 0 again.
