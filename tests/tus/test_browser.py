@@ -69,9 +69,7 @@ def drive_open(page: Page, url: str, counter: PatchCounter, source: Path, size: 
 def test_a_40_mib_upload_cut_mid_way_goes_on_without_starting_over(
     start_server: Callable[..., Any], uploader: Any, browser_page: Page, tmp_path: Path
 ) -> None:
-    # A short lease: after the crash the next PATCHes wait for it to run out.
-    lease = {"TUS_LEASE_SECONDS": "8"}
-    server, page = start_server(**lease), browser_page
+    server, page = start_server(), browser_page
     counter = PatchCounter(cut=lambda n: n == 4)  # the 4th PATCH's connection drops
     source = drive_open(page, server.url, counter, tmp_path / "lecture.mp4", 40 * MiB)
 
@@ -150,7 +148,9 @@ def test_a_server_restarted_mid_upload_is_gone_on_from_without_starting_over(
     tmp_path: Path,
     how: signal.Signals,
 ) -> None:
-    server, page = start_server(), browser_page
+    # A short lease: after the crash the next PATCHes wait for it to run out.
+    lease = {"TUS_LEASE_SECONDS": "8"}
+    server, page = start_server(**lease), browser_page
     source = drive_open(
         page, server.url, PatchCounter(cut=lambda n: False), tmp_path / "lecture.mp4", 40 * MiB
     )
