@@ -60,13 +60,16 @@ def _require_services(request: pytest.FixtureRequest) -> None:
             pytest.fail(f"this test needs {missing}")
 
 
-COUNTER_KEYS = ("*login-failures:*", "*throttle_*")
+# Everything the app keeps in the cache about clients and links. Row ids start again at 1
+# in each test database, so a key left by an earlier test (or run) would name this one's
+# rows: a "resumed" download counted nothing.
+COUNTER_KEYS = ("*login-failures:*", "*throttle_*", "*share-resume:*", "*share-password:*", "*lti-token:*")
 
 
 @pytest.fixture(autouse=True)
 def _counters_clear() -> None:
-    """Each test starts with no login failures or rate-limit counts of an earlier one
-    (the test client always calls from 127.0.0.1)."""
+    """Each test starts with no login failures, rate-limit counts, resumed downloads or
+    cached tokens of an earlier one (the test client always calls from 127.0.0.1)."""
     from django.core.cache import cache
 
     if not settings.REDIS_URL:
