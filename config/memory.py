@@ -7,6 +7,10 @@ each such block freed. After the first S3 part is freed, every later part
 RSS grows with each upload. Fixing the threshold above the body's chunks and
 the download blocks (config.tuning), and below the smallest part, keeps the small ones
 reused in the heap and returns each part's memory when it is sent.
+
+glibc also gives each thread that allocates its own arena (up to 8 per core), whose
+freed blocks stay in that thread's heap: a gthread worker's threads each kept a few
+MiB of download blocks. A fixed number of arenas (``ARENA_MAX``) shares them.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ import ctypes
 import ctypes.util
 import logging
 
-from config.tuning import MMAP_THRESHOLD, TRIM_THRESHOLD
+from config.tuning import ARENA_MAX, MMAP_THRESHOLD, TRIM_THRESHOLD
 
 # From glibc's malloc.h.
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 logger = logging.getLogger(__name__)
 
 
@@ -30,7 +35,8 @@ def malloc_tune() -> bool:
         mallopt = ctypes.CDLL(name).mallopt
     except (OSError, AttributeError, TypeError):
         return False
-    for option, value in ((M_MMAP_THRESHOLD, MMAP_THRESHOLD), (M_TRIM_THRESHOLD, TRIM_THRESHOLD)):
+    chosen = {M_MMAP_THRESHOLD: MMAP_THRESHOLD, M_TRIM_THRESHOLD: TRIM_THRESHOLD, M_ARENA_MAX: ARENA_MAX}
+    for option, value in chosen.items():
         if mallopt(option, value) != 1:
             logger.warning("mallopt(%d, %d) was refused", option, value)
             return False

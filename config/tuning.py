@@ -31,6 +31,8 @@ S3_MIN_PART = 5 * MiB
 MMAP_THRESHOLD = S3_MIN_PART - 64 * KiB
 # glibc's own rule once the mmap threshold is fixed: twice it.
 TRIM_THRESHOLD = 2 * MMAP_THRESHOLD
+# glibc's arenas per process (config.memory): threads share them instead of one each.
+ARENA_MAX = 2
 
 # gunicorn (config/gunicorn.py): processes per pod and threads per process. A thread
 # holds one request in flight for as long as it lasts (a slow upload: minutes).

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.core import BASE_DIR, DEBUG
 from config.settings.env import env, env_url
+from config.tuning import GUNICORN_THREADS
 
 # --- file storage ---------------------------------------------------------------
 UPLOAD_ROOT = Path(env.str("UPLOAD_ROOT", default=str(BASE_DIR / ".uploaded_files")))
@@ -28,6 +30,8 @@ if S3_BUCKET:
             "file_overwrite": True,  # names are chosen by the file index, never by S3
             "default_acl": None,
             "querystring_auth": False,
+            # One client serves every thread of a process (upload_center/storage/s3.py).
+            "client_config": Config(max_pool_connections=GUNICORN_THREADS),
         },
     }
 else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import logging
 from collections.abc import Callable, Generator, Iterator
@@ -20,13 +21,17 @@ T = TypeVar("T")
 
 
 class S3Storage:
-    """Owns the bucket's name and client. The client is looked up on each use:
-    django-storages keeps one per thread, as boto3 resources are not thread-safe."""
+    """Owns the bucket's name and one client for the process.
+
+    django-storages keeps a boto3 resource per thread (resources are not thread-safe),
+    and each costs its own session, loaders and connection pool: a gthread worker's
+    threads held about 25 MiB each (bench/s3_memory.py). boto3's clients are
+    thread-safe, so every thread uses the first one's."""
 
     def __init__(self, files: Any) -> None:
         self._files = files
 
-    @property
+    @functools.cached_property
     def client(self) -> Any:
         return self._files.connection.meta.client
 
