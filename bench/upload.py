@@ -114,6 +114,11 @@ def make_user(env: dict[str, str]) -> str:
         "u=User.objects.create_user(account=t, username='bench', password='bench-pw-1');"
         "print(Token.objects.create(user=u).key)"
     )
+    return shell_answer(env, script)
+
+
+def shell_answer(env: dict[str, str], script: str) -> str:
+    """The last word ``script`` prints, run by `manage.py shell` with ``env``."""
     done = subprocess.run(
         [str(PYTHON), "manage.py", "shell", "-c", script],
         cwd=ROOT,
