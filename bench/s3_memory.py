@@ -13,7 +13,6 @@ worker's RSS (VmRSS) at each step and its peak (VmHWM). Not run in CI.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -23,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.servers import serving  # noqa: E402
-from bench.upload import app_env, curl, make_file, make_user, proc_rss_kib  # noqa: E402
-from dev import PYTHON, start_s3  # noqa: E402
+from bench.upload import app_env, curl, make_file, make_user, proc_rss_kib, shell_answer  # noqa: E402
+from dev import start_s3  # noqa: E402
 
 MIB = 1024 * 1024
 PARTS = 4  # the ZIP's files
@@ -42,15 +41,7 @@ def submissions(env: dict[str, str], names: list[str]) -> str:
         f"[SubmissionFile.objects.create(submission=s, file=StoredFile.objects.get(owner=u, name=n), original_name=n) for n in {names!r}];"
         "print(r.pk)"
     )
-    done = subprocess.run(
-        [str(PYTHON), "manage.py", "shell", "-c", script],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.split()[-1]
+    return shell_answer(env, script)
 
 
 def main() -> None:
