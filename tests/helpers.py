@@ -37,6 +37,18 @@ def wait_for(
     return answer
 
 
+def migration_state(targets: list[tuple[str, str]] | None = None) -> Any:
+    """Migrates the test database to ``targets`` (back or forth; None: the latest
+    migrations); the app registry of that state."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    targets = targets if targets is not None else executor.loader.graph.leaf_nodes()
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor.loader.project_state(targets).apps
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

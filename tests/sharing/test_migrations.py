@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from tests.helpers import migration_state
 from upload_center.models import StoredFile
 
 BEFORE = [("sharing", "0002_file_requests")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_submissions_stored_before_become_private_and_other_files_stay_public() -> None:
-    old = _migrate(BEFORE)
+    old = migration_state(BEFORE)
     tier = old.get_model("account", "Account").objects.create(
         title="Old", storage=10**6, max_file_transfer=10**6
     )
@@ -41,7 +31,7 @@ def test_submissions_stored_before_become_private_and_other_files_stay_public() 
         submission=submission, file=handed_in, original_name="a.pdf"
     )
 
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migration_state()
 
     assert StoredFile.objects.get(pk=handed_in.pk).private is True
     assert StoredFile.objects.get(pk=own.pk).private is False
