@@ -18,6 +18,7 @@ are added here, without touching Django's handler:
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
@@ -139,8 +140,8 @@ class BodyMiddleware:
         if body.cut:
             # No one is left to read an answer: none is written (a tus PATCH that kept
             # what came would say 204). Closing the response ends the request
-            # (request_finished); gunicorn takes a reset for the client gone and closes
-            # the connection without a word or a log line above debug.
+            # (request_finished); gunicorn takes a reset (its errno, ECONNRESET) for the
+            # client gone and closes the connection without a word or a log line.
             getattr(response, "close", lambda: None)()
-            raise ConnectionResetError("the client went away mid-body")
+            raise ConnectionResetError(errno.ECONNRESET, "the client went away mid-body")
         return response
