@@ -55,9 +55,10 @@ class DownloadCounts:
     A class opening one link in the same second made one UPDATE per download, each
     a write transaction (on SQLite, behind the process's write lock): here they
     add up in memory and a thread writes them at most every ``interval`` seconds,
-    one UPDATE per file, and once more when the server stops (config.lifespan, after
-    the last request; at exit otherwise). The trade-off: a process killed outright (SIGKILL, out of
-    memory, power cut) loses the counts of its last ``interval``. Share links are
+    one UPDATE per file, and once more when the server stops (gunicorn's
+    ``worker_exit`` hook, or config.lifespan under uvicorn; at exit otherwise). The
+    trade-off: a process killed outright (SIGKILL, out of memory, power cut) loses
+    the counts of its last ``interval``. Share links are
     not counted here: their limits need each count written before the bytes go
     (sharing.services.share_download_claim).
     """
@@ -105,8 +106,8 @@ class DownloadCounts:
             close_old_connections()  # a connection broken or past CONN_MAX_AGE is reopened
 
 
-# Set by a server's startup (config.lifespan); None: each count is written at once, as
-# the test clients need (their transactions are invisible to another thread).
+# Set by a server's startup (config/gunicorn.py, config.lifespan); None: each count is
+# written at once, as the test clients need (their transactions are invisible to another thread).
 _batched: DownloadCounts | None = None
 
 

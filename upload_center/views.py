@@ -4,9 +4,7 @@ A link pasted into a class page is opened by a whole class in the same second,
 so this path does only what a download needs: one indexed lookup of the file,
 then the answer (streamed, or handed to nginx or S3). No DRF (content
 negotiation, authentication and permission classes, throttles), no session or
-user: nothing here reads them. A sync view: the lookup and the open of the
-stored bytes (a GET to S3 too) block, so under ASGI they take one thread hop
-whatever the view is, and under WSGI none.
+user: nothing here reads them. A sync view, as every view under the WSGI handler.
 """
 
 from __future__ import annotations
