@@ -55,9 +55,13 @@ logger_class = ProjectLogger
 def post_worker_init(worker: Any) -> None:
     # Public download counts are batched in each worker's memory from here on, and
     # written when it stops (the worker's exit runs them: upload_center.counting).
+    # The loaded application is frozen out of the cyclic collector's reach (its full
+    # collections stopped every thread for 70-120 ms).
+    from config.memory import loaded_heap_freeze
     from upload_center.counting import download_counts_batch
 
     download_counts_batch()
+    loaded_heap_freeze()
 
 
 def worker_exit(server: Any, worker: Any) -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import ROOT
 
 # Run in a fresh interpreter, as the server is: tuned at start, before any large
@@ -37,3 +39,49 @@ def test_a_freed_part_buffer_goes_back_to_the_system() -> None:
     result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+# What each server process runs once the application is loaded: gunicorn's worker hook,
+# and the ASGI lifespan's startup under uvicorn.
+FREEZE_SCRIPT = """
+import asyncio, gc, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+if sys.argv[1] == "gunicorn":
+    from config import gunicorn
+    gunicorn.post_worker_init(None)
+else:
+    from config.lifespan import lifespan
+    messages = iter([{"type": "lifespan.startup"}])
+    sent = []
+    async def receive():
+        try:
+            return next(messages)
+        except StopIteration:
+            await asyncio.Event().wait()  # no shutdown: the loop is cancelled below
+    async def send(message):
+        sent.append(message["type"])
+    async def main():
+        task = asyncio.create_task(lifespan({"type": "lifespan"}, receive, send))
+        while not sent:
+            await asyncio.sleep(0.01)
+        task.cancel()
+    asyncio.run(main())
+    assert sent == ["lifespan.startup.complete"], sent
+gc.collect()
+print(gc.get_freeze_count(), len(gc.get_objects()))
+"""
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "uvicorn"])
+def test_a_server_process_freezes_the_loaded_application_out_of_full_collections(server: str) -> None:
+    # A full collection walks every tracked object with the GIL held; the project's
+    # ~130,000 once loaded took 70-120 ms each under load (bench/class_load.py (a)).
+    result = subprocess.run(
+        [sys.executable, "-c", FREEZE_SCRIPT, server], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, tracked = map(int, result.stdout.split())
+    assert frozen > 50_000  # the URLconf's views are loaded before the freeze
+    assert tracked < frozen // 10, (frozen, tracked)
