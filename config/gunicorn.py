@@ -53,18 +53,14 @@ logger_class = ProjectLogger
 
 
 def post_worker_init(worker: Any) -> None:
-    # Public download counts are batched in each worker's memory from here on, and
-    # written when it stops (the worker's exit runs them: upload_center.counting).
-    # The loaded application is frozen out of the cyclic collector's reach (its full
-    # collections stopped every thread for 70-120 ms).
-    from config.memory import loaded_heap_freeze
-    from upload_center.counting import download_counts_batch
+    # The worker has loaded the application: download counts batched from here on, the
+    # S3 client built, what is loaded frozen out of the cyclic collector (config.lifespan).
+    from config.lifespan import process_start
 
-    download_counts_batch()
-    loaded_heap_freeze()
+    process_start()
 
 
 def worker_exit(server: Any, worker: Any) -> None:
-    from upload_center.counting import download_counts_write
+    from config.lifespan import process_stop
 
-    download_counts_write()
+    process_stop()
