@@ -66,7 +66,9 @@ class FilesDownloadApi(DriveApi):
     content_negotiation_class = AnyAccept
 
     @extend_schema(
-        parameters=[OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True)],
+        parameters=[
+            OpenApiParameter("key", {"type": "string", "minLength": 1}, OpenApiParameter.QUERY, required=True)
+        ],
         responses={
             (200, "*/*"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The file (Range, ETag and 304 as `/fm/download/`)."
