@@ -499,7 +499,10 @@ function send(upload) {
   });
 }
 
+// Called by the socket's UPLOAD_FINISH and by tus's success, whichever comes first: the
+// second must not undo what the row said since (under which name it was stored, Replace).
 function finish(upload) {
+  if (upload.row.classList.contains("done")) return;
   setProgress(upload, 1, DONE);
   upload.row.classList.add("done");
   showControls(upload, "done");
