@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import authenticate, login, logout
@@ -24,6 +25,7 @@ from drive.errors import BadRequest, WrongCredentials
 from drive.handlers import FILE_FIELD, upload_receive
 from upload_center import selectors
 from upload_center import services as upload_services
+from upload_center.models import StoredFile
 from upload_center.multipart import ChunkedBodyApi, StreamingMultiPartParser
 from upload_center.serializers import NonEmptyFileField
 
@@ -69,7 +71,7 @@ ERROR = inline_serializer(
 )
 
 
-def _errors(*statuses: int) -> dict[int, Any]:
+def error_responses(*statuses: int) -> dict[int, Any]:
     return {status: OpenApiResponse(ERROR, description=envelope.CODES[status]) for status in statuses}
 
 
@@ -81,7 +83,7 @@ class LoginApi(DriveApi):
         request=inline_serializer(
             "DriveLogin", {"username": serializers.CharField(), "password": serializers.CharField()}
         ),
-        responses={200: _ok("Login"), **_errors(400, 403, 429)},
+        responses={200: _ok("Login"), **error_responses(400, 403, 429)},
         description="Starts a session: the answer sets the `sessionid` cookie.",
     )
     def post(self, request: Request) -> Response:
@@ -104,7 +106,7 @@ class LogoutApi(DriveApi):
 
     @extend_schema(
         request=None,
-        responses={200: _ok("Logout"), **_errors(403)},
+        responses={200: _ok("Logout"), **error_responses(403)},
         description="Ends the session. Takes no body; a call from a page of another site gets 403.",
     )
     def post(self, request: Request) -> Response:
@@ -124,7 +126,7 @@ class CurrentApi(DriveApi):
                     "used": serializers.IntegerField(help_text="bytes"),
                 },
             ),
-            **_errors(401),
+            **error_responses(401),
         }
     )
     def get(self, request: Request) -> Response:
@@ -139,44 +141,75 @@ class CurrentApi(DriveApi):
         )
 
 
+FILE_FIELDS: dict[str, serializers.Field] = {
+    "key": serializers.CharField(),
+    "size": serializers.IntegerField(),
+    "last_modified": serializers.DateTimeField(),
+}
+
+
+def _item(row: StoredFile) -> dict[str, Any]:
+    return {"key": row.name, "size": row.size, "last_modified": row.created_at.isoformat()}
+
+
+def text_field(fields: Mapping[str, Any], name: str) -> str:
+    """The non-empty text of a request's field, or 400."""
+    value = fields.get(name)
+    if not isinstance(value, str) or not value:
+        raise BadRequest(f"{name} is required.")
+    return value
+
+
 class FilesListApi(DriveApi):
     @extend_schema(
         responses={
-            200: _ok(
-                "FilesList",
-                {
-                    "items": inline_serializer(
-                        "DriveFile",
-                        {
-                            "key": serializers.CharField(),
-                            "size": serializers.IntegerField(),
-                            "last_modified": serializers.DateTimeField(),
-                        },
-                        many=True,
-                    )
-                },
-            ),
-            **_errors(401),
+            200: _ok("FilesList", {"items": inline_serializer("DriveFile", FILE_FIELDS, many=True)}),
+            **error_responses(401),
         },
         description="The user's files, newest first.",
     )
     def get(self, request: Request) -> Response:
         rows = selectors.files_newest_first(owner=request_user(request))
-        items = [{"key": r.name, "size": r.size, "last_modified": r.created_at.isoformat()} for r in rows]
-        return envelope.ok({"items": items})
+        return envelope.ok({"items": [_item(row) for row in rows]})
 
 
 class FilesDeleteApi(DriveApi):
     @extend_schema(
         request=inline_serializer("DriveDelete", {"key": serializers.CharField()}),
-        responses={200: _ok("FilesDelete"), **_errors(400, 401, 404)},
+        responses={200: _ok("FilesDelete"), **error_responses(400, 401, 404)},
     )
     def post(self, request: Request) -> Response:
-        key = request_fields(request).get("key")
-        if not isinstance(key, str) or not key:
-            raise BadRequest("key is required.")
+        key = text_field(request_fields(request), "key")
         upload_services.file_delete(owner=request_user(request), name=key)
         return envelope.ok({})
+
+
+class FilesReplaceApi(DriveApi):
+    @extend_schema(
+        request=inline_serializer(
+            "DriveReplace",
+            {
+                "key": serializers.CharField(help_text="the file to replace, e.g. `lecture.bin`"),
+                "replacement": serializers.CharField(
+                    help_text="its re-upload, stored beside it under a suffixed name, e.g. `lecture_F9AHjPo.bin`"
+                ),
+            },
+        ),
+        responses={200: _ok("FilesReplace", FILE_FIELDS), **error_responses(400, 401, 404, 409)},
+        description=(
+            "The re-upload takes the file's name and the old content is deleted: the file's public path, "
+            "share links, private switch and download count stay and serve the new content, and the old "
+            "size is freed. 400 when `replacement` is not `key`'s name with the drive's suffix, 404 (the "
+            "missing name in `data.key`) when either is not one of your files, 409 for a hand-in."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        fields = request_fields(request)
+        key, replacement = text_field(fields, "key"), text_field(fields, "replacement")
+        row = upload_services.file_replace(
+            owner_id=request_user(request).pk, name=key, replacement=replacement
+        )
+        return envelope.ok(_item(row))
 
 
 class FilesUploadApi(DriveApi, ChunkedBodyApi):
@@ -203,7 +236,7 @@ class FilesUploadApi(DriveApi, ChunkedBodyApi):
                     "created": serializers.DateTimeField(),
                 },
             ),
-            **_errors(400, 401, 413),
+            **error_responses(400, 401, 413),
         },
         description="Streams one file into storage while it arrives; progress goes to the user's WebSockets.",
     )
@@ -233,7 +266,7 @@ class WsConnectApi(DriveApi):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses={101: OpenApiResponse(description="Switching Protocols"), **_errors(400)},
+        responses={101: OpenApiResponse(description="Switching Protocols"), **error_responses(400)},
         description=(
             "WebSocket upgrade with the session cookie; closed with code 4401 when not logged in. "
             "Frames are JSON text with an upper-case `kind`: "

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from config.body import RequestTooLarge
 from drive.errors import DriveError
-from upload_center.errors import StorageUnavailable, UploadError
+from upload_center.errors import FileNotFound, StorageUnavailable, UploadError
 from upload_center.exception_handlers import upload_error_status
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         logger.exception("drive upload failed in storage", exc_info=exc)
         return failure(500, str(exc))
     if isinstance(exc, UploadError):
-        return failure(upload_error_status(exc), str(exc))
+        # A missing file is named in the data: the page says which (a Replace has two).
+        missing = {"key": exc.name} if isinstance(exc, FileNotFound) and exc.name else None
+        return failure(upload_error_status(exc), str(exc), missing)
     if isinstance(exc, DriveError):
         response = failure(exc.status, str(exc))
         if exc.close_connection:

@@ -13,4 +13,6 @@ urlpatterns = [
     path("files.list", apis.FilesListApi.as_view(), name="drive-files-list"),
     path("files.delete", apis.FilesDeleteApi.as_view(), name="drive-files-delete"),
     path("files.upload", apis.FilesUploadApi.as_view(), name="drive-files-upload"),
+    path("files.replace", apis.FilesReplaceApi.as_view(), name="drive-files-replace"),
+    path("files.download", views.FilesDownloadApi.as_view(), name="drive-files-download"),
 ]

@@ -23,11 +23,10 @@ from lti.errors import LaunchRejected
 from lti.models import Placement
 from lti.tool import Login
 from sharing import requests_selectors
-from sharing import selectors as sharing_selectors
 from sharing.errors import ShareRefused
 from sharing.requests_services import file_request_create
 from upload_center.downloads import file_response
-from upload_center.selectors import files_newest_first
+from upload_center.selectors import file_owned, files_newest_first
 
 
 def _csp(form_action: str = "") -> str:
@@ -131,7 +130,7 @@ def deep_link(request: HttpRequest) -> HttpResponseBase:
     facts, owner = _owner(request, request.POST.get("launch", ""))
     file = file_request = None
     if request.POST.get("file"):
-        file = sharing_selectors.owned_file(owner=owner, name=request.POST["file"])
+        file = file_owned(owner=owner, name=request.POST["file"])
     elif request.POST.get("file_request", "").isdigit():
         file_request = requests_selectors.owned_request(
             owner=owner, request_id=int(request.POST["file_request"])

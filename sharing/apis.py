@@ -32,9 +32,10 @@ from sharing.serializers import (
     PrivateSerializer,
     valid_data,
 )
-from sharing.views import file_answer
+from upload_center import selectors as upload_selectors
 from upload_center.errors import FileNotFound, file_missing_text
 from upload_center.models import StoredFile
+from upload_center.offload import file_answer
 from upload_center.serializers import DetailSerializer
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def path_id(text: str) -> int | None:
 
 
 def _owned_file(request: Request, name: str) -> StoredFile:
-    row = selectors.owned_file(owner=request_user(request), name=name)
+    row = upload_selectors.file_owned(owner=request_user(request), name=name)
     if row is None:
         raise NotFound(file_missing_text(name))
     return row

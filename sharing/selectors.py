@@ -21,10 +21,6 @@ def link_live(*, token: str, used_up_too: bool = False) -> ShareLink | None:
     )
 
 
-def owned_file(*, owner: User, name: str) -> StoredFile | None:
-    return StoredFile.objects.stored().select_related("owner").filter(owner=owner, name=name).first()
-
-
 def files_with_sharing(*, owner: User) -> QuerySet[StoredFile]:
     """The owner's files, newest first, each with ``live_links``: its links that still serve,
     and ``file_request``: the id of the request it was handed in to (None: the owner's own)."""

@@ -24,10 +24,8 @@ from config.security import DRIVE_PAGE_CSP, client_address, origin_foreign
 from sharing import selectors, services, throttling
 from sharing.models import ShareLink
 from upload_center.counting import range_continues
-from upload_center.downloads import file_response
 from upload_center.errors import FileNotFound
-from upload_center.models import StoredFile
-from upload_center.offload import offloaded
+from upload_center.offload import file_answer
 
 logger = logging.getLogger(__name__)
 
@@ -122,14 +120,6 @@ def share_page(request: HttpRequest, token: str) -> HttpResponseBase:
 
 def _resumes(request: HttpRequest, link: ShareLink) -> bool:
     return services.share_download_resumes(link=link, request=request)
-
-
-def file_answer(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
-    """The file with section 2's headers, or handed to nginx / S3 (DOWNLOAD_OFFLOAD).
-
-    Raises FileNotFound when the index has the file but the storage has no bytes."""
-    handed_over = offloaded(request, row)
-    return handed_over if handed_over is not None else file_response(request, row)
 
 
 def _download(request: HttpRequest, link: ShareLink) -> HttpResponseBase:

@@ -30,9 +30,22 @@ class NothingToStore(UploadError):
 
 
 class FileNotFound(UploadError):
+    def __init__(self, message: str, *, name: str = "") -> None:
+        super().__init__(message)
+        # The file's name in its owner's space, when the error is about one (the drive says it).
+        self.name = name
+
     @classmethod
     def named(cls, name: str) -> FileNotFound:
-        return cls(file_missing_text(name))
+        return cls(file_missing_text(name), name=name)
+
+
+class NotAReupload(UploadError):
+    """A Replace whose new file is not the re-upload stored beside the file it would replace."""
+
+
+class FileHeld(UploadError):
+    """A Replace of a file that another record holds as its own (a hand-in)."""
 
 
 class QuotaRefused(UploadError):

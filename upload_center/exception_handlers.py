@@ -11,8 +11,10 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from upload_center.errors import (
+    FileHeld,
     FileNotFound,
     InvalidFileName,
+    NotAReupload,
     NothingToStore,
     QuotaRefused,
     StorageUnavailable,
@@ -26,7 +28,9 @@ STATUSES: dict[type[UploadError], int] = {
     InvalidFileName: 400,
     NothingToStore: 400,
     UploadCutOff: 400,
+    NotAReupload: 400,
     FileNotFound: 404,
+    FileHeld: 409,
     StorageUnavailable: 503,
 }
 

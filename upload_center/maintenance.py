@@ -59,7 +59,7 @@ def _index_keys() -> tuple[dict[str, int], set[str]]:
     stored: dict[str, int] = {}
     pending: set[str] = set()
     rows = StoredFile.objects.select_related("owner").only(
-        "id", "name", "state", "partial_name", "owner__username"
+        "id", "name", "storage_name", "state", "partial_name", "owner__username"
     )
     for row in rows.iterator(chunk_size=2000):
         if row.state == StoredFile.State.STORED:
@@ -86,8 +86,13 @@ def storage_reconcile(*, fix: bool = False) -> ReconcileReport:
     if fix:
         for key in report.orphans:
             username, _, name = key.partition("/")
-            # An upload may have reserved the name since the listing.
-            owned = Q(name=name) | Q(partial_name=name, state=StoredFile.State.PENDING)
+            # An upload may have reserved the name since the listing. A replaced file's
+            # bytes are under its storage_name: its own name's key may be an orphan.
+            owned = (
+                Q(storage_name=name)
+                | Q(storage_name="", name=name)
+                | Q(partial_name=name, state=StoredFile.State.PENDING)
+            )
             if not StoredFile.objects.filter(owned, owner__username=username).exists():
                 storage_backend().delete(key)
                 logger.info("deleted orphan %s", key)

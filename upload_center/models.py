@@ -1,7 +1,8 @@
 """The file index: the source of truth for names, sizes, hashes and dates.
 
 Bytes live in Django's default storage (local disk or S3) under
-``<username>/<name>``; a row is created as ``pending`` when an upload starts (it
+``<username>/<name>`` (``<username>/<storage_name>`` once a Replace gave a file the bytes
+of its re-upload); a row is created as ``pending`` when an upload starts (it
 reserves the name and records where partial bytes are) and becomes ``stored``
 when the quota is charged. Only stored rows are user files.
 
@@ -17,6 +18,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 # Hidden names (leading dot) mark temporary files to every tool that lists storage.
@@ -57,6 +60,12 @@ class StoredFile(models.Model):
     download_count = models.PositiveBigIntegerField(default=0)
     # Served only through its share links: /fm/download/ answers 404 (selectors.file_public).
     private = models.BooleanField(default=False)
+    # The name of its bytes in the owner's folder when it is not ``name`` (empty: ``name``).
+    # A Replace (services.file_replace) gives a file the bytes its re-upload stored under a
+    # suffixed name, where they are: nothing moves in storage, the switch is this column.
+    # Its default is the database's too: code of before this column (a process not yet
+    # restarted during a deploy) still inserts rows.
+    storage_name = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     objects = StoredFileQuerySet.as_manager()
 
@@ -64,6 +73,13 @@ class StoredFile(models.Model):
         constraints = [
             # Also reserves a name while its upload runs, so two uploads cannot both take it.
             models.UniqueConstraint(fields=["owner", "name"], name="one_name_per_owner"),
+            # One row per key of bytes: a new upload cannot take the name whose bytes a
+            # replaced file holds (its row then suffixes the name, as for a taken one).
+            models.UniqueConstraint(
+                F("owner"),
+                Coalesce(NullIf(F("storage_name"), Value("")), F("name")),
+                name="one_storage_key_per_owner",
+            ),
         ]
         indexes = [models.Index(fields=["state", "created_at"])]
 
@@ -71,8 +87,13 @@ class StoredFile(models.Model):
         return f"{self.owner_id}/{self.name}"
 
     @property
+    def bytes_name(self) -> str:
+        """The name of its bytes in the owner's folder (see ``storage_name``)."""
+        return self.storage_name or self.name
+
+    @property
     def storage_key(self) -> str:
-        return f"{self.owner.username}/{self.name}"
+        return f"{self.owner.username}/{self.bytes_name}"
 
     @property
     def partial_key(self) -> str:

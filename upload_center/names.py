@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import secrets
 import string
 import unicodedata
@@ -53,10 +54,23 @@ def name_check(name: str) -> str:
 
 def name_with_suffix(name: str) -> str:
     """``report.pdf`` -> ``report_k3J9aQ2.pdf``: a random suffix at the end of the stem."""
+    stem, ext = _stem_fitting(name)
+    return stem + "_" + "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH)) + ext
+
+
+def name_is_suffixed(name: str, *, of: str) -> bool:
+    """Whether ``name`` is a name that name_with_suffix makes of ``of``: ``report_k3J9aQ2.pdf``
+    of ``report.pdf``, the name a re-upload is stored under when ``of`` is taken."""
+    stem, ext = _stem_fitting(of)
+    suffix = f"_[{re.escape(SUFFIX_ALPHABET)}]{{{SUFFIX_LENGTH}}}"
+    return re.fullmatch(re.escape(stem) + suffix + re.escape(ext), name) is not None
+
+
+def _stem_fitting(name: str) -> tuple[str, str]:
+    """The stem and extension of ``name``, the stem trimmed by characters (never splitting
+    one) until a suffix fits in MAX_NAME_BYTES with them."""
     stem, ext = os.path.splitext(name)
-    suffix = "_" + "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
-    room = MAX_NAME_BYTES - len((suffix + ext).encode())
-    # Trim the stem by characters until it fits in bytes, never splitting a character.
+    room = MAX_NAME_BYTES - len(ext.encode()) - 1 - SUFFIX_LENGTH  # the suffix: "_" and ASCII letters
     while len(stem.encode()) > room:
         stem = stem[:-1]
-    return stem + suffix + ext
+    return stem, ext

@@ -15,7 +15,7 @@ from django.http.response import HttpResponseBase
 from django.utils.http import http_date
 from django_sendfile import sendfile
 
-from upload_center.downloads import file_type_and_disposition
+from upload_center.downloads import file_response, file_type_and_disposition
 from upload_center.errors import FileNotFound
 from upload_center.models import StoredFile
 from upload_center.storage import s3_bucket, s3_client
@@ -30,6 +30,14 @@ def offloaded(request: HttpRequest, row: StoredFile) -> HttpResponseBase | None:
     if settings.DOWNLOAD_OFFLOAD == "s3-redirect":
         return _presigned_redirect(row)
     return None
+
+
+def file_answer(request: HttpRequest, row: StoredFile) -> HttpResponseBase:
+    """The file with section 2's headers, or handed to nginx / S3 (DOWNLOAD_OFFLOAD).
+
+    Raises FileNotFound when the index has the file but the storage has no bytes."""
+    handed_over = offloaded(request, row)
+    return handed_over if handed_over is not None else file_response(request, row)
 
 
 def _accel_redirect(request: HttpRequest, row: StoredFile) -> HttpResponseBase:

@@ -21,9 +21,15 @@ def files_newest_first(*, owner: User) -> QuerySet[StoredFile]:
     return StoredFile.objects.stored().filter(owner=owner).order_by("-created_at", "name")
 
 
+def file_owned(*, owner: User, name: str) -> StoredFile | None:
+    """The owner's stored file of that name, public or private (the owner reaches both)."""
+    return StoredFile.objects.stored().select_related("owner").filter(owner=owner, name=name).first()
+
+
+# In the model's field order: Model.from_db takes the values of a partial row so.
 _PUBLIC_FIELDS = (
     *("id", "owner", "name", "size", "sha256"),
-    *("state", "s3_upload_id", "partial_name", "created_at"),
+    *("state", "s3_upload_id", "partial_name", "created_at", "storage_name"),
 )
 
 

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, ManyToOneRel, QuerySet
 
 from account.models import Refusal, User
 from account.services import owner_locked
-from upload_center.errors import FileNotFound, NothingToStore, StorageUnavailable
+from upload_center.errors import FileHeld, FileNotFound, NotAReupload, NothingToStore, StorageUnavailable
 from upload_center.models import StoredFile, partial_name_new
-from upload_center.names import name_with_suffix
+from upload_center.names import name_is_suffixed, name_with_suffix
 from upload_center.storage import PartCallback, storage_delete, storage_sink
 from upload_center.uploads import Upload, UploadState
 
-__all__ = ["Upload", "download_path", "file_begin", "file_delete", "files_settle", "uploads_discard"]
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Upload",
+    "download_path",
+    "file_begin",
+    "file_delete",
+    "file_replace",
+    "files_settle",
+    "uploads_discard",
+]
 
 # Only these change what a URL path means (an escape, the query, the fragment);
 # every other character stays readable, as CONTRACT section 2 asks.
@@ -161,3 +173,78 @@ def file_delete(*, owner: User, name: str) -> None:
         # Bytes go only once the row is surely gone; a failure here leaves an
         # orphan for reconcile_storage, never a row without bytes.
         transaction.on_commit(lambda: storage_delete(key))
+
+
+# The reverse one-to-one relations by which another app's record holds a file as its own:
+# sharing's SubmissionFile (a hand-in is the student's work, not the owner's to overwrite).
+# A file's tus record is not one: it is the record of its upload, and goes with the row.
+HELD_BY = ("submission",)
+
+
+def file_replace(*, owner_id: int, name: str, replacement: str) -> StoredFile:
+    """Give the file ``name`` the content of ``replacement``, its re-upload stored beside it
+    under a suffixed name (``lecture.bin`` <- ``lecture_F9AHjPo.bin``), and drop that copy.
+
+    The file keeps its row, so what points at it serves the new content: its /fm/download/
+    path, its share links (with their counts and limits), LMS placements, its private
+    switch, its download count (the copy's added). What pointed at the copy by a foreign key
+    (a share link made of it meanwhile) points at the file from now on.
+
+    Nothing moves in storage: in one transaction the row takes the copy's bytes where they
+    are (``storage_name``), the copy's row goes and the old size is freed; the old bytes are
+    removed after the commit. A failure before it leaves both files as they were; a failed
+    removal leaves an orphan for reconcile_storage, never a row without bytes.
+
+    Raises NotAReupload, FileNotFound (no such stored file of the owner's) or FileHeld.
+    """
+    if not name_is_suffixed(replacement, of=name):
+        raise NotAReupload(f"{replacement} is not a re-upload of {name}, so it can't replace it.")
+    with transaction.atomic():
+        # Same lock as settling and deleting: used_storage changes once, and neither file
+        # can be deleted or replaced by another request meanwhile.
+        owner_locked(owner_id=owner_id)
+        file, copy = (_replaceable(owner_id=owner_id, name=n) for n in (name, replacement))
+        _references_move(source=copy, target=file)
+        old_key = file.storage_key
+        copy.delete()  # first: the key of its bytes is free for the file's row then
+        StoredFile.objects.filter(pk=file.pk).update(
+            storage_name=copy.bytes_name,
+            size=copy.size,
+            sha256=copy.sha256,
+            created_at=copy.created_at,
+            download_count=F("download_count") + copy.download_count,
+        )
+        User.objects.filter(pk=owner_id).update(used_storage=F("used_storage") - file.size)
+        transaction.on_commit(lambda: _replaced_bytes_remove(old_key))
+    file.refresh_from_db()
+    return file
+
+
+def _replaceable(*, owner_id: int, name: str) -> StoredFile:
+    rows = StoredFile.objects.stored().select_for_update(of=("self",)).select_related("owner")
+    row = rows.filter(owner_id=owner_id, name=name).first()
+    if row is None:
+        raise FileNotFound.named(name)
+    held = StoredFile.objects.filter(pk=row.pk)
+    if any(held.filter(**{f"{relation}__isnull": False}).exists() for relation in HELD_BY):
+        raise FileHeld(f"{name} was handed in to a file request: a hand-in can't be replaced.")
+    return row
+
+
+def _replaced_bytes_remove(key: str) -> None:
+    """After the Replace committed. A failure leaves the bytes as an orphan that
+    reconcile_storage reports; the Replace stands."""
+    try:
+        storage_delete(key)
+    except Exception:
+        logger.exception("could not remove %s, replaced by a re-upload: an orphan now", key)
+
+
+def _references_move(*, source: StoredFile, target: StoredFile) -> None:
+    """Rows of other apps that point at ``source`` by a foreign key (share links, LMS
+    placements) point at ``target``: found from the model, as upload_center imports none
+    of them (hidden ones too: a placement's has no name on this side)."""
+    for relation in StoredFile._meta.get_fields(include_hidden=True):
+        if isinstance(relation, ManyToOneRel) and relation.one_to_many:  # a ForeignKey, not one to one
+            name = relation.field.name
+            QuerySet(model=relation.related_model).filter(**{name: source}).update(**{name: target})

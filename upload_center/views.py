@@ -18,9 +18,8 @@ from django.views.decorators.http import require_safe
 
 from upload_center import selectors
 from upload_center.counting import download_record
-from upload_center.downloads import file_response
 from upload_center.errors import FileNotFound, file_missing_text
-from upload_center.offload import offloaded
+from upload_center.offload import file_answer
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +32,7 @@ def download(request: HttpRequest, username: str, filename: str) -> HttpResponse
     row = selectors.file_public(username=username, name=filename)
     if row is not None:
         try:
-            handed_over = offloaded(request, row)
-            response = handed_over if handed_over is not None else file_response(request, row)
+            response = file_answer(request, row)
             download_record(request=request, status=response.status_code, file_id=row.pk)
             return response
         except FileNotFound:

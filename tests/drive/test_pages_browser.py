@@ -1,10 +1,11 @@
 """The pages as a teacher meets them (issue 26), in one headless Chromium against one real
-server, at 1280 px and 390 px: the drive (files, uploads, share dialog, requests), the
-browsable API and the admin. Screenshots go to test-output/pages/."""
+server, at 1280 px and 390 px: the drive (files, uploads and Replace, share dialog, requests,
+downloads of files gone), the browsable API and the admin. Screenshots go to test-output/pages/."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -364,6 +365,142 @@ def everything_works_from_the_keyboard(page: Page, tmp_path: Path) -> None:
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(row).to_have_count(0)
+
+
+@pytest.fixture
+def lectures(drive_user: Any, login: Callable[..., Client]) -> str:
+    """Alice's lecture.bin with the share link her class has (its token), and a file per width
+    to lose in each way; made before the browser starts."""
+    from sharing.models import TIER_DEFAULT
+    from sharing.services import share_link_create
+    from upload_center.models import StoredFile
+
+    client = login(drive_user)
+    assert upload(client, "lecture.bin", b"lecture, first take " * 50).status_code == 200
+    lecture = StoredFile.objects.get(owner=drive_user, name="lecture.bin")
+    link = share_link_create(owner=drive_user, file=lecture, label="Class 7B", expires_at=TIER_DEFAULT)
+    for width in (WIDE["width"], PHONE["width"]):
+        for kind in ("gone", "lost"):
+            assert upload(client, f"{kind}-{width}.pdf", b"%PDF " + kind.encode()).status_code == 200
+    return str(link.token)
+
+
+def test_a_teacher_replaces_a_re_upload_from_the_keyboard(
+    start_server: Callable[..., Any], lectures: str, browser: Browser, tmp_path: Path
+) -> None:
+    server = start_server()
+    page = new_page(browser)
+    log_in(page, server.url, "alice", "alice-secret-1")
+    expect(page.locator(".file[data-key='lecture.bin']")).to_have_count(1)
+    for viewport, take in [(WIDE, b"lecture, take two"), (PHONE, b"lecture, take three " * 40)]:
+        page.set_viewport_size(viewport)
+        a_re_upload_replaces_the_file_from_the_keyboard(page, tmp_path, take, lectures)
+    page.context.close()
+
+
+def test_a_download_of_a_file_gone_is_said_in_the_page(
+    start_server: Callable[..., Any], lectures: str, browser: Browser
+) -> None:
+    server = start_server()
+    page = new_page(browser)
+    log_in(page, server.url, "alice", "alice-secret-1")
+    expect(page.locator(".file[data-key='lecture.bin']")).to_have_count(1)
+    for viewport in (WIDE, PHONE):
+        page.set_viewport_size(viewport)
+        a_download_of_a_file_gone_is_said_in_the_page(page, viewport["width"], server.url)
+    a_download_opened_in_a_new_tab_lands_on_the_drive(page, server.url)
+    page.context.close()
+
+
+def a_re_upload_replaces_the_file_from_the_keyboard(
+    page: Page, tmp_path: Path, take: bytes, token: str
+) -> None:
+    source = tmp_path / "lecture.bin"
+    source.write_bytes(take)
+    page.set_input_files("#file-input", str(source))
+    row = page.locator(".upload", has_text="lecture.bin")
+    status = row.locator(".upload-status")
+    expect(status).to_contain_text("a file named lecture.bin was already there")
+    match = re.fullmatch(r"Uploaded as (lecture_\w{7}\.bin): .*", status.inner_text())
+    assert match, status.inner_text()
+    copy = match[1]
+    expect(page.locator(f".file[data-key='{copy}']")).to_have_count(1)
+    replace = row.get_by_role("button", name="Replace lecture.bin with this upload")
+    expect(replace).to_have_text("Replace")
+    fits(page)
+    assert serious_violations(page) == []  # the row with its Replace button
+    shot(page, "14-replace-offered")
+
+    page.locator("#file-input").focus()
+    page.keyboard.press("Tab")  # the next stop after the file picker: the row's Replace
+    expect(replace).to_be_focused()
+    focus_visible(page)
+    page.keyboard.press("Enter")
+    dialog = page.locator("#confirm")
+    expect(dialog).to_contain_text("Replace lecture.bin?")
+    expect(dialog).to_contain_text("its public link and share links give the new file")
+    shot(page, "16-replace-confirm")
+    page.keyboard.press("Tab")  # from Cancel to Replace
+    page.keyboard.press("Enter")
+    expect(status).to_have_text("Replaced lecture.bin: its links now give this upload")
+    expect(page.locator("#toast")).to_have_text("lecture.bin replaced")
+    expect(replace).to_be_hidden()
+    expect(row.get_by_role("button", name="Dismiss lecture.bin")).to_be_focused()
+    expect(page.locator(f".file[data-key='{copy}']")).to_have_count(0)
+    expect(page.locator(".file[data-key='lecture.bin']")).to_have_count(1)
+    fits(page)
+    shot(page, "17-replaced", toast=True)
+
+    # The links a teacher pasted give the new content; the quota counts it alone.
+    fetch = "(url) => fetch(url).then((r) => r.text())"
+    for link in ("/fm/download/alice/lecture.bin", f"/s/{token}?download=1"):
+        assert page.evaluate(fetch, link) == take.decode()
+    files = page.evaluate("fetch('/files.list').then((r) => r.json())")["data"]["items"]
+    used = page.evaluate("fetch('/core.current').then((r) => r.json())")["data"]["used"]
+    assert used == sum(item["size"] for item in files)
+    assert [item["size"] for item in files if item["key"] == "lecture.bin"] == [len(take)]
+    # The Download link gives it too, as a download (the page stays).
+    with page.expect_download() as download:
+        page.locator(".file[data-key='lecture.bin']").get_by_role("link", name="Download").click()
+    assert Path(download.value.path()).read_bytes() == take
+    row.get_by_role("button", name="Dismiss lecture.bin").click()
+    expect(row).to_have_count(0)
+
+
+def a_download_of_a_file_gone_is_said_in_the_page(page: Page, width: int, url: str) -> None:
+    from upload_center.storage import storage_delete
+
+    downloads: list[Any] = []
+
+    def started(download: Any) -> None:
+        downloads.append(download)
+
+    page.on("download", started)
+    gone, lost = f"gone-{width}.pdf", f"lost-{width}.pdf"
+    said = "{} is no longer in your drive: it was deleted or renamed elsewhere."
+    delete_elsewhere(page, gone)
+    page.locator(f".file[data-key='{gone}']").get_by_role("link", name="Download").click()
+    expect(page.locator("#toast")).to_have_text(said.format(gone))
+    expect(page.locator(f".file[data-key='{gone}']")).to_have_count(0)
+    fits(page)
+    shot(page, "15-download-missing", toast=True)
+
+    storage_delete(f"alice/{lost}")  # its row stays: its bytes are lost from storage
+    page.locator(f".file[data-key='{lost}']").get_by_role("link", name="Download").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#toast")).to_have_text(said.format(lost))
+    expect(page.locator(f".file[data-key='{lost}']")).to_have_count(0)
+    assert page.url == f"{url}/" and downloads == []  # no JSON page, no failed download
+    page.remove_listener("download", started)
+
+
+def a_download_opened_in_a_new_tab_lands_on_the_drive(page: Page, url: str) -> None:
+    page.goto(f"{url}/files.download?key=gone-1280.pdf")
+    expect(page.locator("#toast")).to_have_text(
+        "gone-1280.pdf is no longer in your drive: it was deleted or renamed elsewhere."
+    )
+    assert page.url == f"{url}/"
+    expect(page.locator(".file[data-key='lecture.bin']")).to_have_count(1)
 
 
 def copy_on_plain_http_says_copied_only_when_it_copied(browser: Browser, url: str) -> None:

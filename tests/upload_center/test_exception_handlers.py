@@ -10,8 +10,10 @@ from account.models import NOT_ENOUGH_SPACE, Account, Refusal
 from drive import envelope
 from upload_center import exception_handlers
 from upload_center.errors import (
+    FileHeld,
     FileNotFound,
     InvalidFileName,
+    NotAReupload,
     NothingToStore,
     QuotaRefused,
     StorageUnavailable,
@@ -28,6 +30,8 @@ ERRORS: list[tuple[UploadError, int, str]] = [
     (NothingToStore.empty_files(["a", "b"]), 400, "Empty files can't be uploaded: a, b."),
     (UploadCutOff(), 400, "The upload took too long and was cancelled; please send it again."),
     (StorageUnavailable("Storage is unavailable."), 503, "Storage is unavailable."),
+    (NotAReupload("notes.bin is not a re-upload of a.bin"), 400, "notes.bin is not a re-upload of a.bin"),
+    (FileHeld("a.pdf was handed in"), 409, "a.pdf was handed in"),
 ]
 
 
@@ -49,8 +53,10 @@ def test_the_drive_answers_the_same_errors_in_its_envelope(
     # The drive's contract has no 503: storage failures are its 500.
     expected = 500 if status == 503 else status
     assert response.status_code == expected
+    # A missing file is named in the data, so the page says which one.
+    data = {"key": "ghost.txt"} if isinstance(error, FileNotFound) else {}
     assert json.loads(json.dumps(response.data)) == {
         "status": envelope.CODES[expected],
         "message": text,
-        "data": {},
+        "data": data,
     }

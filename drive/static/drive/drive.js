@@ -7,7 +7,7 @@ const $ = (id) => document.getElementById(id);
 const state = { user: null, socket: null, uploads: new Map(), queue: Promise.resolve() };
 
 class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message, data = {}) { super(message); this.status = status; this.data = data; }
 }
 
 async function api(path, { json, method = "GET" } = {}) {
@@ -18,7 +18,7 @@ async function api(path, { json, method = "GET" } = {}) {
   }
   const response = await fetch(path, options);
   const body = await response.json().catch(() => ({}));
-  if (!response.ok || body.status !== "ok") throw new ApiError(response.status, body.message || response.statusText);
+  if (!response.ok || body.status !== "ok") throw new ApiError(response.status, body.message || response.statusText, body.data);
   return body.data;
 }
 
@@ -181,6 +181,11 @@ $("export-form")?.addEventListener("submit", async (event) => {
   }
 });
 
+// The drive's download sends a browser here when the file is gone (opened in a new tab,
+// or deleted between the page's check and the download): the page says so.
+const missingFile = new URLSearchParams(location.search).get("missing");
+if (missingFile) history.replaceState(null, "", location.pathname);
+
 const exportResult = new URLSearchParams(location.search).get("export");
 if (exportResult) {
   showExportStatus(exportResult === "queued"
@@ -197,6 +202,30 @@ function publicLink(name) {
   return `${location.origin}/fm/download/${encodeURIComponent(state.user.username)}/${encodeURIComponent(name)}`;
 }
 
+// The owner's own download, public file or private (not counted as one of its downloads).
+function downloadLink(name) {
+  return `/files.download?key=${encodeURIComponent(name)}`;
+}
+
+// Asks first (HEAD: the file and its bytes are there) and then downloads by a plain
+// navigation, which the answer (an attachment) turns into a streamed download: the
+// page stays, with its uploads. A file gone is said here, not as JSON or a failed download.
+async function download(key, href) {
+  const found = await fetch(href, { method: "HEAD", credentials: "same-origin", redirect: "manual" }).catch(() => null);
+  if (found?.status === 401) return showLogin();
+  if (found?.status === 404) {
+    toast(fileError(new ApiError(404, ""), key));
+    fileRowDrop(key);
+    return refreshAccount();
+  }
+  location.assign(href);  // also when the check could not be made: the server's answer decides
+}
+
+function fileRowDrop(key) {
+  [...document.querySelectorAll("#file-list .file")].find((row) => row.dataset.key === key)?.remove();
+  $("empty").hidden = document.querySelector("#file-list .file") !== null;
+}
+
 async function refreshFiles() {
   const { items } = await api("/files.list");
   const list = $("file-list");
@@ -209,6 +238,12 @@ async function refreshFiles() {
 
 function fileRow(item) {
   const link = publicLink(item.key);
+  const save = el("a", { href: downloadLink(item.key), textContent: "Download" });
+  save.addEventListener("click", (event) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;  // a new tab or window: its page says it
+    event.preventDefault();
+    download(item.key, save.href);
+  });
   const date = new Date(item.last_modified).toLocaleString();
   const copy = el("button", {
     type: "button", className: "copy-public", textContent: "Copy public link",
@@ -222,7 +257,7 @@ function fileRow(item) {
     "li", { className: "file", dataset: { key: item.key } },
     el("span", { className: "file-name", textContent: item.key }),
     el("span", { className: "file-meta", textContent: `${formatSize(item.size)} · ${date}` }),
-    el("span", { className: "file-actions" }, el("a", { href: link, textContent: "Download", download: item.key }), copy, remove),
+    el("span", { className: "file-actions" }, save, copy, remove),
   );
 }
 
@@ -263,8 +298,10 @@ function copyBySelection(text, field) {
 
 // The APIs answer a missing file with the contract's text ("x hasn't existed!"); the page
 // says what happened: the list was out of date (deleted in another tab or over the API).
+// The one place of that sentence: the drive's 404s name the file in data.key.
 function fileError(error, name) {
-  return error.status === 404 ? `${name} is no longer in your drive: it was deleted or renamed elsewhere.` : error.message;
+  const missing = error.data?.key || name;
+  return error.status === 404 ? `${missing} is no longer in your drive: it was deleted or renamed elsewhere.` : error.message;
 }
 
 // Asks before a permanent action; resolves true when confirmed.
@@ -307,11 +344,12 @@ function rowButton(text, label, onClick) {
 }
 
 // Which of a row's buttons show: Cancel while waiting or sending, Retry after a failure
-// or a cancel, Dismiss (×) once it has ended.
+// or a cancel, Replace once stored beside a file of its name, Dismiss (×) once it has ended.
 function showControls(upload, phase) {
   upload.phase = phase;
   upload.cancel.hidden = phase !== "active";
   upload.retry.hidden = phase !== "failed";
+  upload.replace.hidden = phase !== "done" || !upload.copy;
   upload.dismiss.hidden = phase === "active";
 }
 
@@ -326,6 +364,7 @@ function addUpload(file) {
   const upload = { id, file, bar, status };
   upload.cancel = rowButton("Cancel", `Cancel ${file.name}`, () => cancelUpload(upload));
   upload.retry = rowButton("Retry", `Retry ${file.name}`, () => queueUpload(upload));
+  upload.replace = rowButton("Replace", `Replace ${file.name} with this upload`, () => replaceFile(upload));
   upload.dismiss = rowButton("\u00d7", `Dismiss ${file.name}`, () => dismissUpload(upload));
   upload.dismiss.className = "dismiss";
   upload.row = el(
@@ -334,7 +373,7 @@ function addUpload(file) {
       "div", { className: "upload-head" },
       el("span", { className: "upload-name", textContent: file.name }),
       status,
-      el("span", { className: "upload-buttons" }, upload.cancel, upload.retry, upload.dismiss),
+      el("span", { className: "upload-buttons" }, upload.cancel, upload.retry, upload.replace, upload.dismiss),
     ),
     progress,
   );
@@ -345,6 +384,7 @@ function addUpload(file) {
 
 function queueUpload(upload) {
   upload.row.className = "upload";
+  upload.copy = null;
   setProgress(upload, 0, "Waiting");
   showControls(upload, "active");
   // One upload at a time: each gets the whole connection and the quota answer of its turn.
@@ -384,13 +424,45 @@ function refusal(error) {
 }
 
 // The server keeps both files when the name is taken and gives the new one a suffix
-// (lecture_F9AHjPo.bin): the row says under which name it was stored.
-function storedAs(upload, before, after) {
-  if (!before.has(upload.file.name)) return DONE;
+// (lecture_F9AHjPo.bin): the name it was stored under, or null when it took its own.
+function storedCopy(upload, before, after) {
+  if (!before.has(upload.file.name)) return null;
   const dot = upload.file.name.lastIndexOf(".");
   const stem = dot > 0 ? upload.file.name.slice(0, dot) : upload.file.name;
-  const added = after.find((item) => !before.has(item.key) && item.key.startsWith(`${stem}_`));
-  return added ? `${DONE} as ${added.key}: a file named ${upload.file.name} was already there` : DONE;
+  return after.find((item) => !before.has(item.key) && item.key.startsWith(`${stem}_`))?.key || null;
+}
+
+// The row says under which name it was stored, and offers Replace: the upload takes the
+// old file's name (its links give the new content) and the old content goes.
+function showStored(upload, copy) {
+  upload.copy = copy;
+  upload.status.textContent = copy ? `${DONE} as ${copy}: a file named ${upload.file.name} was already there` : DONE;
+  upload.replace.title = copy ? `${copy} takes the name ${upload.file.name}; the old ${upload.file.name} is deleted` : "";
+  showControls(upload, "done");
+}
+
+async function replaceFile(upload) {
+  const key = upload.file.name;
+  const sure = await confirmAction({
+    name: `Replace ${key}?`,
+    text: `This upload takes the name ${key}: its public link and share links give the new file from now on. The old ${key} is deleted; this cannot be undone.`,
+    button: "Replace",
+  });
+  if (!sure) return;
+  try {
+    await api("/files.replace", { method: "POST", json: { key, replacement: upload.copy } });
+    showStored(upload, null);
+    upload.status.textContent = `Replaced ${key}: its links now give this upload`;
+    toast(`${key} replaced`);
+  } catch (e) {
+    toast(fileError(e, key));
+    if (e.status < 500) {  // refused for good: nothing to try again
+      upload.copy = null;
+      showControls(upload, "done");
+    }
+  }
+  if (upload.replace.hidden) upload.dismiss.focus();  // the button has gone: the keyboard stays on the row
+  await Promise.all([refreshFiles(), refreshAccount()]);
 }
 
 function send(upload) {
@@ -399,7 +471,7 @@ function send(upload) {
     let settled = false;
     upload.settle = () => { if (!settled) { settled = true; resolve(); } };
     const done = (succeeded) => Promise.all([refreshFiles(), refreshAccount()])
-      .then(([items]) => { if (succeeded) upload.status.textContent = storedAs(upload, before, items); })
+      .then(([items]) => { if (succeeded) showStored(upload, storedCopy(upload, before, items)); })
       .finally(upload.settle);
     const transfer = new tus.Upload(upload.file, {
       endpoint: "/tus/",
@@ -427,7 +499,10 @@ function send(upload) {
   });
 }
 
+// Called by the socket's UPLOAD_FINISH and by tus's success, whichever comes first: the
+// second must not undo what the row said since (under which name it was stored, Replace).
 function finish(upload) {
+  if (upload.row.classList.contains("done")) return;
   setProgress(upload, 1, DONE);
   upload.row.classList.add("done");
   showControls(upload, "done");
@@ -453,4 +528,6 @@ zone.addEventListener("drop", (e) => addFiles(e.dataTransfer.files));
 window.addEventListener("dragover", (e) => e.preventDefault());
 window.addEventListener("drop", (e) => e.preventDefault());
 
-start().catch((e) => toast(e.message));
+start()
+  .then(() => { if (missingFile) toast(fileError(new ApiError(404, ""), missingFile)); })
+  .catch((e) => toast(e.message));

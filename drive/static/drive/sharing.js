@@ -77,9 +77,7 @@ function decorateRow(row, file) {
 
 function showPrivacy(row, file) {
   row.classList.toggle("private", file.private);
-  // The public link answers 404 for a private file: its owner downloads it from here.
-  const download = row.querySelector(".file-actions a");
-  if (download) download.href = file.private ? `${filePath(file.name)}/download` : publicLink(file.name);
+  // The public link answers 404 for a private file (the row's Download is the owner's own).
   const copy = row.querySelector(".copy-public");
   if (copy) copy.hidden = file.private;
 }
