@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
+from wsgiref.util import FileWrapper
 
 from config.memory import malloc_tune
 
@@ -32,10 +33,18 @@ from config.routing import websocket_urlpatterns  # noqa: E402
 from config.wsgi import application as wsgi_application  # noqa: E402
 
 
+def _file_blocks(filelike: Any, block_size: int = 0) -> FileWrapper:
+    """PEP 3333's ``wsgi.file_wrapper`` for the adapter, which has none: Django's handler
+    then hands a FileResponse's file to it, read in DEV_DOWNLOAD_BLOCKs (config.tuning)
+    instead of the response's own blocks, sized for gunicorn's 128 threads."""
+    return FileWrapper(filelike, tuning.DEV_DOWNLOAD_BLOCK)
+
+
 def _adapted(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     # The adapter's input ends where the ASGI body ends: a chunked body arrives
     # dechunked, as under gunicorn, which says so with this key.
     environ["wsgi.input_terminated"] = True
+    environ["wsgi.file_wrapper"] = _file_blocks
     try:
         return wsgi_application(environ, start_response)
     except ConnectionResetError:
@@ -46,7 +55,11 @@ def _adapted(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ite
 
 application = ProtocolTypeRouter(
     {
-        "http": WSGIMiddleware(_adapted, workers=tuning.DEV_HTTP_THREADS),  # type: ignore[arg-type]
+        "http": WSGIMiddleware(
+            _adapted,  # type: ignore[arg-type]
+            workers=tuning.DEV_HTTP_THREADS,
+            send_queue_size=tuning.DEV_SEND_QUEUE,
+        ),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         "lifespan": lifespan,
     }

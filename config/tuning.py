@@ -40,9 +40,16 @@ GUNICORN_WORKERS = 2
 GUNICORN_THREADS = 64
 # dev.py run: the threads that answer HTTP behind the ASGI server's adapter (a2wsgi).
 DEV_HTTP_THREADS = 16
+# dev.py run: bytes per block of a download sent through the adapter, which hands each
+# block to the event loop's thread (a wake-up of each thread, and a write) and queues
+# at most ``DEV_SEND_QUEUE`` more. Four times DOWNLOAD_BLOCK: the 1 MiB handout at 64
+# connections went from 255-313 to 381-390 req/s (docs/performance.md); the threads
+# bound what the blocks hold: 16 x (queued + sent + read) = 48 MiB at most.
+DEV_DOWNLOAD_BLOCK = 1 * MiB
+DEV_SEND_QUEUE = 1
 
 assert BODY_READ_ALL_STEP <= BODY_READ
 assert DOWNLOAD_BLOCK <= STORAGE_READ_CHUNK
-assert max(BODY_READ, DOWNLOAD_BLOCK) < MMAP_THRESHOLD < S3_MIN_PART
+assert max(BODY_READ, DOWNLOAD_BLOCK, DEV_DOWNLOAD_BLOCK) < MMAP_THRESHOLD < S3_MIN_PART
 assert DISCARD_MAX >= BODY_READ
-assert GUNICORN_WORKERS >= 1 and GUNICORN_THREADS >= 1 and DEV_HTTP_THREADS >= 1
+assert GUNICORN_WORKERS >= 1 and GUNICORN_THREADS >= 1 and DEV_HTTP_THREADS >= 1 and DEV_SEND_QUEUE >= 1

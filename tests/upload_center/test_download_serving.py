@@ -4,6 +4,7 @@ ASGI server (uvicorn over config.asgi), streaming with flat memory in each."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import time
@@ -17,6 +18,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from account.models import Account, User
+from config import tuning
 from tests.helpers import ServerProcess, proc_kib
 from tests.upload_center.helpers import CONTENT_TYPE, multipart
 from upload_center.models import StoredFile
@@ -167,3 +169,55 @@ def test_a_client_gone_mid_download_leaves_no_open_reader(
         assert time.monotonic() < deadline, "the stored file is still open after the client left"
         time.sleep(0.05)
     assert server.get("/healthz").status_code == 200
+
+
+# --- the embedded default's adapter (config.asgi), called as uvicorn calls it ----------
+
+
+def asgi_get(path: str, headers: list[tuple[bytes, bytes]]) -> list[dict[str, Any]]:
+    """The messages config.asgi's HTTP application sends for a GET of ``path``."""
+    from config.asgi import application
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "headers": [(b"host", b"127.0.0.1"), *headers], "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+    }  # fmt: skip
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(application(scope, receive, send))
+    return sent
+
+
+@pytest.mark.parametrize("headers", [[], [(b"range", b"bytes=100-")]], ids=["whole", "range"])
+def test_the_adapter_sends_a_file_in_its_own_large_blocks(
+    make_user: Callable[..., User],
+    upload_root: Path,
+    transactional_db: None,
+    headers: list[tuple[bytes, bytes]],
+) -> None:
+    # Each block crosses from the adapter's thread to the event loop: the app's 256 KiB
+    # blocks (sized for gunicorn's 128 threads) made four crossings of a 1 MiB handout
+    # and cost the embedded default a fifth of its downloads a second (docs/performance.md).
+    owner = make_user(username="noor", password="noor-pw-123")
+    content = os.urandom(3 * MiB + 5)
+    (upload_root / "noor").mkdir(parents=True)
+    (upload_root / "noor" / "notes.bin").write_bytes(content)
+    StoredFile.objects.create(
+        owner=owner, name="notes.bin", size=len(content), sha256="0" * 64, state="stored"
+    )
+
+    sent = asgi_get("/fm/download/noor/notes.bin", headers)
+    start = 100 if headers else 0
+    assert sent[0]["status"] == (206 if headers else 200)
+    blocks = [m["body"] for m in sent[1:] if m["body"]]
+    assert b"".join(blocks) == content[start:]
+    assert [len(b) for b in blocks[:-1]] == [tuning.DEV_DOWNLOAD_BLOCK] * (len(blocks) - 1)
+    assert sent[-1] == {"type": "http.response.body", "body": b""}  # the end, after the file closed
