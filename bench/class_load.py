@@ -9,8 +9,9 @@ folder, DEBUG off:
 
 - app: production's HTTP server (gunicorn gthread, config/gunicorn.py);
 - dev: the embedded default (`dev.py run`: uvicorn, HTTP through a2wsgi);
-- bare: a bare Django app (bench/bare_app.py: one FileResponse view, two
-  middlewares) under the same gunicorn flags;
+- bare: a bare Django app (bench/bare_app.py: one FileResponse view, one that only
+  answers X-Accel-Redirect, two middlewares) under the same gunicorn flags, alone
+  and, for (f), behind the same nginx template: the most a Django app can do there;
 - nginx: Debian's nginx, static GET and WebDAV PUT (bench/upload.py's configuration);
 - nginx in front of the app with the shipped deploy/nginx template, with
   DOWNLOAD_OFFLOAD=nginx ("offload") and none ("front").
@@ -18,7 +19,8 @@ folder, DEBUG off:
 Loads: (a) wrk, 64 connections, a 1 MiB file (req/s, p99), also for dev; (b) the
 same with a 20 MiB file (MB/s); (c) 32 curl uploads of 10 MiB at once (`/fm/upload/`
 vs WebDAV PUT); (d) /healthz with 8 connections (app vs bare app); (e) the first
-1 GiB upload after the server starts (curl); (f) (a) and (b) through nginx in
+1 GiB upload after the server starts (curl), beside SHA-256 alone over the same
+GiB in one thread (every upload is hashed: its ceiling); (f) (a) and (b) through nginx in
 front of the app (offload and front) vs nginx serving the file itself; (g) through
 nginx in front of the app, (a) while 64 uploads are sent at 250 KB/s each
 (`curl --limit-rate`, a phone on a slow line), against (a) alone.
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -139,6 +142,16 @@ def downloads(url: str, seconds: int, pid: int | None = None) -> dict[str, Any]:
     return result
 
 
+def sha256_mbps(path: Path) -> float:
+    """MB/s of hashing ``path`` (in the page cache) with SHA-256 in one thread, as every
+    upload is hashed (receipts, ETags): (e)'s ceiling, whatever the server does."""
+    digest, started = hashlib.sha256(), time.perf_counter()
+    with path.open("rb", buffering=0) as f:
+        for block in iter(lambda: f.read(MIB), b""):
+            digest.update(block)
+    return path.stat().st_size / 1e6 / (time.perf_counter() - started)
+
+
 def cpu_s(pid: int) -> float:
     """User and system CPU seconds of process ``pid`` (its threads, ended ones included) and
     of its child processes (nginx's workers)."""
@@ -162,6 +175,7 @@ def app_round(tmp: Path, env: dict[str, str], token: str, seconds: int, loads: s
                 [*put, url + "/fm/upload/"], lambda: curl(*delete), tmp / "scratch"
             )
             result["first_cpu_s"] = cpu_s(server.pid) - before  # the delete's share is a few ms
+            result["sha256_mbps"] = sha256_mbps(tmp / "gigabyte.bin")
         if loads & {"a", "b"}:
             subprocess.run(
                 ["curl", "-sSf", "-o", "/dev/null", f"{url}/fm/download/bench/{SMALL}"], check=True
@@ -228,13 +242,22 @@ def slow_round(tmp: Path, work: Path, env: dict[str, str], token: str, seconds: 
     }
 
 
-def bare_round(tmp: Path, seconds: int, loads: set[str]) -> dict[str, Any]:
+def bare_round(work: Path, tmp: Path, seconds: int, loads: set[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     with serving({**os.environ, "BARE_ROOT": str(tmp)}, bare=True) as server:
         if loads & {"a", "b"}:
             result.update(downloads(server.url + "/files", seconds, server.pid))
         if "d" in loads:
             result["healthz_rps"] = wrk(server.url + "/healthz", 8, seconds).rps
+        if "f" in loads:
+            # The most any Django app under these gunicorn flags can do behind nginx with
+            # offload: a view that only answers X-Accel-Redirect (f)'s app/bare.
+            conf, port = nginx_front(work, server.url, tmp)
+            with nginx_running(conf, port):
+                before = cpu_s(server.pid)
+                offload = wrk(f"http://127.0.0.1:{port}/offloaded/{SMALL}", 64, seconds)
+                result["offload_rps"], result["offload_p99_ms"] = offload.rps, offload.p99_ms
+                result["offload_cpu_ms"] = (cpu_s(server.pid) - before) * 1000 / (offload.rps * seconds)
     return result
 
 
@@ -297,10 +320,12 @@ def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> N
         ("(e) first 1 GiB upload, MB/s", over(gib_mb, best(app, "first_s", low=True)), None,
          over(gib_mb, best(ngx, "first_s", low=True))),
         ("    server CPU s", best(app, "first_cpu_s", low=True), None, best(ngx, "first_cpu_s", low=True)),
+        ("    SHA-256 alone, MB/s", best(app, "sha256_mbps"), None, over(gib_mb, best(ngx, "first_s", low=True))),
         ("(a) dev.py run, req/s", best(dev, "small_rps"), None, None),
         ("    p99 ms", best(dev, "small_p99_ms", low=True), None, None),
-        ("(f) offload 1 MiB, req/s", best(front, "small_rps"), None, best(ngx, "small_rps")),
-        ("    p99 ms", best(front, "small_p99_ms", low=True), None, best(ngx, "small_p99_ms", low=True)),
+        ("(f) offload 1 MiB, req/s", best(front, "small_rps"), best(bare, "offload_rps"), best(ngx, "small_rps")),
+        ("    p99 ms", best(front, "small_p99_ms", low=True), best(bare, "offload_p99_ms", low=True),
+         best(ngx, "small_p99_ms", low=True)),
         ("(f) offload 20 MiB, MB/s", best(front, "large_mbps"), None, best(ngx, "large_mbps")),
         ("(f) no offload 1 MiB, req/s", best(plain, "small_rps"), None, best(ngx, "small_rps")),
         ("    p99 ms", best(plain, "small_p99_ms", low=True), None, best(ngx, "small_p99_ms", low=True)),
@@ -310,7 +335,7 @@ def report(runs: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> N
         ("(g) beside 64 slow uploads, req/s", best(slow, "slow_rps"), None, None),
         ("    p99 ms", best(slow, "slow_p99_ms", low=True), None, None),
         ("CPU ms per request of (a)", best(app, "small_cpu_ms", low=True), best(bare, "small_cpu_ms", low=True), None),
-        ("    of (f), the app's", best(front, "small_cpu_ms", low=True), None, None),
+        ("    of (f), the app's", best(front, "small_cpu_ms", low=True), best(bare, "offload_cpu_ms", low=True), None),
     ]  # fmt: skip
     print(
         f"best of {args.rounds} alternating rounds, wrk {args.seconds} s a load; app: gunicorn (config/gunicorn.py); "
@@ -373,10 +398,10 @@ def main() -> None:
             runs["app"].append(app_round(tmp, env, token, args.seconds, loads))
             if "a" in loads:
                 runs["dev"].append(dev_round(env, args.seconds))
-            if loads & {"a", "b", "d"}:
-                runs["bare"].append(bare_round(tmp, args.seconds, loads))
             work = tmp / f"nginx-{i}"
             work.mkdir()
+            if loads & {"a", "b", "d", "f"}:
+                runs["bare"].append(bare_round(work, tmp, args.seconds, loads))
             runs["nginx"].append(nginx_round(work, tmp, args.seconds, loads))
             if "f" in loads:
                 runs["offload"].append(front_round(work, env, args.seconds, "nginx"))
