@@ -198,21 +198,16 @@ def asgi_get(path: str, headers: list[tuple[bytes, bytes]]) -> list[dict[str, An
 
 @pytest.mark.parametrize("headers", [[], [(b"range", b"bytes=100-")]], ids=["whole", "range"])
 def test_the_adapter_sends_a_file_in_its_own_large_blocks(
-    make_user: Callable[..., User],
-    upload_root: Path,
-    transactional_db: None,
-    headers: list[tuple[bytes, bytes]],
+    make_user: Callable[..., User], transactional_db: None, headers: list[tuple[bytes, bytes]]
 ) -> None:
     # Each block crosses from the adapter's thread to the event loop: the app's 256 KiB
     # blocks (sized for gunicorn's 128 threads) made four crossings of a 1 MiB handout
     # and cost the embedded default a fifth of its downloads a second (docs/performance.md).
-    owner = make_user(username="noor", password="noor-pw-123")
+    api = APIClient()
+    api.force_authenticate(make_user(username="noor", password="noor-pw-123"))
     content = os.urandom(3 * MiB + 5)
-    (upload_root / "noor").mkdir(parents=True)
-    (upload_root / "noor" / "notes.bin").write_bytes(content)
-    StoredFile.objects.create(
-        owner=owner, name="notes.bin", size=len(content), sha256="0" * 64, state="stored"
-    )
+    body = multipart([("notes.bin", content)])
+    assert api.generic("PUT", "/fm/upload/", body, content_type=CONTENT_TYPE).status_code == 200
 
     sent = asgi_get("/fm/download/noor/notes.bin", headers)
     start = 100 if headers else 0
